@@ -1,0 +1,256 @@
+//go:build ignore
+
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The syscall recorder: one program on the raw tracepoint sys_enter, shared
+ * by every traced container on the host.
+ *
+ * For each syscall the program resolves the calling task's PID namespace
+ * (its inode number, as in /proc/PID/ns/pid) and looks it up in `targets`.
+ * A miss, which is every syscall of every untraced process, costs a few
+ * CO-RE reads and one hash lookup, however many containers are traced. A
+ * hit names the container's slot in two arrays of per-container maps:
+ * `counts` (per-CPU counters, so recording takes no atomic operation) and
+ * `comms` (the first process name seen making each call). Nothing is sent
+ * to user space while tracing: the tracer reads the maps once, at the end,
+ * so no event can be lost to a full buffer.
+ *
+ * Recording starts when the runtime is about to hand over to the workload.
+ * A target starts WAITING. The first prctl() moves it to PRCTL (the point
+ * where the old BCC hook started recording); installing a seccomp filter
+ * (seccomp(SECCOMP_SET_MODE_FILTER) or prctl(PR_SET_SECCOMP,
+ * SECCOMP_MODE_FILTER)) before the first execve moves it to FILTER. Calls
+ * are counted separately for the two phases, and the tracer keeps the
+ * FILTER counts when a filter was installed, since only calls made after
+ * that point are checked against the profile; otherwise it keeps PRCTL.
+ * A filter installed after execve belongs to the workload and changes
+ * nothing.
+ */
+
+#include "types.h"
+#include "bpf_helpers.h"
+#include "bpf_core_read.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Kept in sync with bpf/recorder.go. */
+#define MAX_TARGETS 1024
+#define NR_SLOTS 1024
+#define NR_ABIS 3
+#define NR_PHASES 2
+#define COUNT_ENTRIES (NR_PHASES * NR_ABIS * NR_SLOTS)
+#define COMM_ENTRIES (NR_ABIS * NR_SLOTS)
+#define COMM_LEN 16
+
+enum abi {
+	ABI_NATIVE = 0,
+	ABI_COMPAT = 1, /* 32-bit syscalls on a 64-bit kernel */
+	ABI_X32 = 2,    /* x86_64's x32 ABI, numbers tagged with bit 30 */
+};
+
+enum phase {
+	PHASE_WAITING = 0,
+	PHASE_PRCTL = 1,
+	PHASE_FILTER = 2,
+};
+
+#define X32_SYSCALL_BIT 0x40000000
+#define TS_COMPAT 0x0002     /* x86: thread_info.status */
+#define TIF_32BIT (1UL << 22) /* arm64: thread_info.flags */
+#define PR_SET_SECCOMP 22
+#define SECCOMP_MODE_FILTER 2
+#define SECCOMP_SET_MODE_FILTER 1
+
+/* One traced container, keyed by its PID namespace inode. */
+struct target {
+	u32 slot;   /* index into counts and comms */
+	u32 phase;  /* enum phase; only ever increases */
+	u32 execed; /* an execve was seen: the workload runs */
+	u32 owner;  /* PID of the tracer, for cleaning up after a dead one */
+	u64 owner_start; /* its start time in clock ticks (/proc/PID/stat) */
+	u64 lost;        /* calls that could not be recorded: must stay 0 */
+	u64 unknown;     /* calls numbered outside [0, NR_SLOTS) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, u32);
+	__type(value, struct target);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} targets SEC(".maps");
+
+struct counts_slot {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, COUNT_ENTRIES);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, sizeof(u64));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct counts_slot);
+} counts SEC(".maps");
+
+struct comm {
+	char name[COMM_LEN];
+};
+
+struct comms_slot {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, COMM_ENTRIES);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, sizeof(struct comm));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct comms_slot);
+} comms SEC(".maps");
+
+/* Syscall numbers per ABI, set by the loader from libseccomp's tables;
+ * an ABI the architecture lacks gets 0xffffffff. */
+volatile const u32 nr_prctl[NR_ABIS];
+volatile const u32 nr_seccomp[NR_ABIS];
+volatile const u32 nr_execve[NR_ABIS];
+volatile const u32 nr_execveat[NR_ABIS];
+
+/* The inode of the calling task's active PID namespace:
+ * task->thread_pid->numbers[level].ns->ns.inum. */
+static __always_inline u32 current_pidns(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid *upid = &pid->numbers[0];
+	struct pid_namespace *ns;
+
+	/* numbers[] is a flexible array: index it by hand from the relocated
+	 * base, with the local (stable) size of struct upid. */
+	upid = (void *)upid + (u64)(level & 63) * sizeof(struct upid);
+	ns = BPF_CORE_READ(upid, ns);
+	return BPF_CORE_READ(ns, ns.inum);
+}
+
+static __always_inline bool in_compat_syscall(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(task, thread_info.flags) & TIF_32BIT;
+#else
+	return false;
+#endif
+}
+
+/* The first two syscall arguments, for the ABI in use. */
+static __always_inline void syscall_args(struct pt_regs *regs, u32 abi,
+					 u64 *a0, u64 *a1)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (abi == ABI_COMPAT) {
+		*a0 = BPF_CORE_READ(regs, bx);
+		*a1 = BPF_CORE_READ(regs, cx);
+	} else {
+		*a0 = BPF_CORE_READ(regs, di);
+		*a1 = BPF_CORE_READ(regs, si);
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	*a0 = BPF_CORE_READ(regs, regs[0]);
+	*a1 = BPF_CORE_READ(regs, regs[1]);
+#else
+	*a0 = 0;
+	*a1 = 0;
+#endif
+}
+
+static __always_inline bool installs_filter(struct pt_regs *regs, u32 abi,
+					    u64 nr)
+{
+	u64 a0, a1;
+
+	if (nr != nr_seccomp[abi] && nr != nr_prctl[abi])
+		return false;
+	syscall_args(regs, abi, &a0, &a1);
+	if (nr == nr_seccomp[abi])
+		return a0 == SECCOMP_SET_MODE_FILTER;
+	return a0 == PR_SET_SECCOMP && a1 == SECCOMP_MODE_FILTER;
+}
+
+/* Advance the target's phase for this call. Returns false when the call
+ * itself is not to be recorded. */
+static __always_inline bool advance(struct target *t, struct pt_regs *regs,
+				    u32 abi, u64 nr, u32 *phase)
+{
+	if (*phase == PHASE_FILTER || t->execed)
+		return *phase != PHASE_WAITING;
+	if (nr == nr_execve[abi] || nr == nr_execveat[abi])
+		t->execed = 1;
+	if (installs_filter(regs, abi, nr)) {
+		/* The install itself runs unfiltered: record from the next call. */
+		t->phase = PHASE_FILTER;
+		return false;
+	}
+	if (*phase == PHASE_WAITING && nr == nr_prctl[abi]) {
+		/* Only WAITING -> PRCTL: never undo a concurrent FILTER. */
+		__sync_val_compare_and_swap(&t->phase, PHASE_WAITING, PHASE_PRCTL);
+		*phase = PHASE_PRCTL;
+	}
+	return *phase != PHASE_WAITING;
+}
+
+SEC("raw_tp/sys_enter")
+int sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	u32 ns = current_pidns(task);
+	struct target *t = bpf_map_lookup_elem(&targets, &ns);
+	if (!t)
+		return 0;
+
+	struct pt_regs *regs = (void *)ctx->args[0];
+	u64 nr = ctx->args[1];
+	u32 abi = ABI_NATIVE;
+	if (in_compat_syscall(task)) {
+		abi = ABI_COMPAT;
+	} else if (nr_execve[ABI_X32] != 0xffffffff && (nr & X32_SYSCALL_BIT)) {
+		abi = ABI_X32;
+		nr &= ~(u64)X32_SYSCALL_BIT;
+	}
+
+	u32 phase = t->phase;
+	if (!advance(t, regs, abi, nr, &phase))
+		return 0;
+	if (nr >= NR_SLOTS) {
+		__sync_fetch_and_add(&t->unknown, 1);
+		return 0;
+	}
+
+	u32 slot = t->slot;
+	void *slot_counts = bpf_map_lookup_elem(&counts, &slot);
+	if (!slot_counts) {
+		__sync_fetch_and_add(&t->lost, 1);
+		return 0;
+	}
+	u32 call = abi * NR_SLOTS + (u32)nr;
+	u32 key = (phase - PHASE_PRCTL) * COMM_ENTRIES + call;
+	u64 *count = bpf_map_lookup_elem(slot_counts, &key);
+	if (!count) {
+		__sync_fetch_and_add(&t->lost, 1);
+		return 0;
+	}
+	if (*count == 0) {
+		/* First time on this CPU: name the process if nobody has. */
+		void *slot_comms = bpf_map_lookup_elem(&comms, &slot);
+		struct comm *c = slot_comms ? bpf_map_lookup_elem(slot_comms, &call) : 0;
+		if (c && c->name[0] == 0)
+			bpf_get_current_comm(c->name, sizeof(c->name));
+	}
+	*count += 1;
+	return 0;
+}

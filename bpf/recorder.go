@@ -1,0 +1,397 @@
+//go:build linux
+
+package bpf
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// Layout of the maps, mirrored from recorder.bpf.c.
+const (
+	maxTargets   = 1024
+	nrSlots      = 1024
+	nrABIs       = 3
+	commEntries  = nrABIs * nrSlots
+	countEntries = 2 * commEntries // PRCTL and FILTER phases
+	commLen      = 16
+)
+
+// Default locations of the shared recorder. The pin directory carries the
+// map layout version: a hook with a different layout pins beside, not over,
+// an older one that is still tracing.
+const (
+	DefaultPinDir   = "/sys/fs/bpf/oci-seccomp-bpf-hook/v1"
+	DefaultLockPath = "/run/oci-seccomp-bpf-hook/recorder.lock"
+	linkPin         = "link"
+)
+
+// ErrAlreadyTraced is returned by Attach when a live tracer already records
+// the PID namespace.
+var ErrAlreadyTraced = errors.New("pid namespace is already traced")
+
+// Options configure Attach. The zero value shares the host-wide recorder.
+type Options struct {
+	// PinDir is the bpffs directory holding the shared program's link and
+	// maps. Empty means DefaultPinDir.
+	PinDir string
+	// LockPath is the file locked while tracers join and leave. Empty means
+	// DefaultLockPath.
+	LockPath string
+	// Private loads and attaches a program for this target alone instead
+	// of joining the shared one. Every syscall on the host then runs one
+	// program per private target, so it is meant for tests and for hosts
+	// where bpffs cannot be mounted.
+	Private bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.PinDir == "" {
+		o.PinDir = DefaultPinDir
+	}
+	if o.LockPath == "" {
+		o.LockPath = DefaultLockPath
+	}
+	return o
+}
+
+// target mirrors struct target in recorder.bpf.c.
+type target struct {
+	Slot       uint32
+	Phase      uint32
+	Execed     uint32
+	Owner      uint32
+	OwnerStart uint64
+	Lost       uint64
+	Unknown    uint64
+}
+
+// Target records the syscalls of one PID namespace until Stop.
+type Target struct {
+	opts   Options
+	ns     uint32
+	slot   uint32
+	spec   *ebpf.CollectionSpec
+	objs   recorderObjects
+	link   link.Link // only for private targets
+	counts *ebpf.Map
+	comms  *ebpf.Map
+}
+
+// Attach starts recording the syscalls made in the PID namespace whose
+// inode is ns (see PIDNamespace). Recording is live when Attach returns.
+// The caller must call Stop, which also releases the shared program when
+// the last target leaves.
+//
+// Requires root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN for bpffs), kernel
+// BTF and at least Linux 5.12 (BPF_ATOMIC compare-and-exchange).
+func Attach(ns uint32, opts Options) (_ *Target, err error) {
+	opts = opts.withDefaults()
+	t := &Target{opts: opts, ns: ns}
+
+	if !opts.Private {
+		if err := ensureBPFFS(opts.PinDir); err != nil {
+			return nil, err
+		}
+		unlock, err := lockFile(opts.LockPath)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	if err := t.load(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			t.close()
+		}
+	}()
+	if !opts.Private {
+		if err := collectDead(&t.objs.recorderMaps); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.join(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// load loads the recorder's objects, reusing the pinned maps when shared,
+// and makes sure the program is attached exactly once.
+func (t *Target) load() error {
+	spec, err := loadRecorder()
+	if err != nil {
+		return fmt.Errorf("load recorder spec: %w", err)
+	}
+	t.spec = spec
+	if err := setSyscallNumbers(spec); err != nil {
+		return err
+	}
+	opts := &ebpf.CollectionOptions{}
+	if t.opts.Private {
+		for _, m := range spec.Maps {
+			m.Pinning = ebpf.PinNone
+		}
+	} else {
+		opts.Maps.PinPath = t.opts.PinDir
+	}
+	if err := spec.LoadAndAssign(&t.objs, opts); err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("load recorder: %+v", ve)
+		}
+		return fmt.Errorf("load recorder: %w", err)
+	}
+
+	if t.opts.Private {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
+		if err != nil {
+			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
+		}
+		t.link = l
+		return nil
+	}
+	pin := filepath.Join(t.opts.PinDir, linkPin)
+	if l, err := link.LoadPinnedLink(pin, nil); err == nil {
+		// Already attached by an earlier tracer: the program just loaded is
+		// not needed, the maps are the pinned ones it uses.
+		return l.Close()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("load pinned link: %w", err)
+	}
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
+	if err != nil {
+		return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
+	}
+	defer l.Close()
+	if err := l.Pin(pin); err != nil {
+		return fmt.Errorf("pin link: %w", err)
+	}
+	return nil
+}
+
+// join allocates a slot, creates the per-target maps and publishes the
+// target, last, so that the program never sees a target without its maps.
+func (t *Target) join() error {
+	var existing target
+	if err := t.objs.Targets.Lookup(t.ns, &existing); err == nil {
+		return fmt.Errorf("pid namespace %d: %w", t.ns, ErrAlreadyTraced)
+	}
+	slot, err := freeSlot(t.objs.Targets)
+	if err != nil {
+		return err
+	}
+	t.slot = slot
+
+	t.counts, err = newInner(t.spec, "counts")
+	if err != nil {
+		return err
+	}
+	t.comms, err = newInner(t.spec, "comms")
+	if err != nil {
+		return err
+	}
+	if err := t.objs.Counts.Update(slot, t.counts, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("insert counts map: %w", err)
+	}
+	if err := t.objs.Comms.Update(slot, t.comms, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("insert comms map: %w", err)
+	}
+	start, err := processStart(os.Getpid())
+	if err != nil {
+		return err
+	}
+	v := target{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start}
+	if err := t.objs.Targets.Update(t.ns, &v, ebpf.UpdateNoExist); err != nil {
+		return fmt.Errorf("insert target: %w", err)
+	}
+	return nil
+}
+
+func newInner(spec *ebpf.CollectionSpec, name string) (*ebpf.Map, error) {
+	outer, ok := spec.Maps[name]
+	if !ok || outer.InnerMap == nil {
+		return nil, fmt.Errorf("recorder spec has no inner map for %s", name)
+	}
+	m, err := ebpf.NewMap(outer.InnerMap.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("create %s map: %w", name, err)
+	}
+	return m, nil
+}
+
+// freeSlot returns the lowest slot no target uses.
+func freeSlot(targets *ebpf.Map) (uint32, error) {
+	used := make(map[uint32]bool)
+	var ns uint32
+	var v target
+	it := targets.Iterate()
+	for it.Next(&ns, &v) {
+		used[v.Slot] = true
+	}
+	if err := it.Err(); err != nil {
+		return 0, fmt.Errorf("iterate targets: %w", err)
+	}
+	for s := uint32(0); s < maxTargets; s++ {
+		if !used[s] {
+			return s, nil
+		}
+	}
+	return 0, fmt.Errorf("all %d trace slots are in use", maxTargets)
+}
+
+// collectDead removes targets whose tracer died without leaving, so that a
+// killed tracer cannot keep the program attached or a slot taken forever.
+func collectDead(maps *recorderMaps) error {
+	var dead []uint32
+	var slots []uint32
+	var ns uint32
+	var v target
+	it := maps.Targets.Iterate()
+	for it.Next(&ns, &v) {
+		if start, err := processStart(int(v.Owner)); err != nil || start != v.OwnerStart {
+			dead = append(dead, ns)
+			slots = append(slots, v.Slot)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("iterate targets: %w", err)
+	}
+	for i, ns := range dead {
+		_ = maps.Targets.Delete(ns)
+		_ = maps.Counts.Delete(slots[i])
+		_ = maps.Comms.Delete(slots[i])
+	}
+	return nil
+}
+
+// Stop ends recording and returns what was recorded. When the last shared
+// target leaves, the program is detached and the pins are removed.
+func (t *Target) Stop() (*Result, error) {
+	defer t.close()
+	if !t.opts.Private {
+		unlock, err := lockFile(t.opts.LockPath)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+
+	var v target
+	if err := t.objs.Targets.LookupAndDelete(t.ns, &v); err != nil {
+		return nil, fmt.Errorf("remove target: %w", err)
+	}
+	_ = t.objs.Counts.Delete(t.slot)
+	_ = t.objs.Comms.Delete(t.slot)
+
+	res, err := t.read(v)
+	if err != nil {
+		return nil, err
+	}
+	if !t.opts.Private {
+		if err := t.releaseIfLast(); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// read collects the target's counters. Each call is reported once, with
+// the counts of the phase the target reached.
+func (t *Target) read(v target) (*Result, error) {
+	res := &Result{Phase: Phase(v.Phase), Lost: v.Lost, Unknown: v.Unknown}
+	if res.Phase == PhaseWaiting {
+		return res, nil
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("possible cpus: %w", err)
+	}
+	keys := make([]uint32, countEntries)
+	values := make([]uint64, countEntries*ncpu)
+	var cursor ebpf.MapBatchCursor
+	n, err := t.counts.BatchLookup(&cursor, keys, values, nil)
+	if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return nil, fmt.Errorf("read counts: %w", err)
+	}
+	if n != countEntries {
+		return nil, fmt.Errorf("read counts: got %d of %d entries", n, countEntries)
+	}
+	base := uint32(0)
+	if res.Phase == PhaseFilter {
+		base = commEntries
+	}
+	for i := uint32(0); i < commEntries; i++ {
+		var total uint64
+		for _, c := range values[int(base+i)*ncpu : int(base+i+1)*ncpu] {
+			total += c
+		}
+		if total == 0 {
+			continue
+		}
+		var comm [commLen]byte
+		if err := t.comms.Lookup(i, &comm); err != nil {
+			return nil, fmt.Errorf("read comm: %w", err)
+		}
+		res.Calls = append(res.Calls, Call{
+			ABI:    ABI(i / nrSlots),
+			Number: int(i % nrSlots),
+			Count:  total,
+			Comm:   unix.ByteSliceToString(comm[:]),
+		})
+	}
+	sort.Slice(res.Calls, func(a, b int) bool {
+		if res.Calls[a].ABI != res.Calls[b].ABI {
+			return res.Calls[a].ABI < res.Calls[b].ABI
+		}
+		return res.Calls[a].Number < res.Calls[b].Number
+	})
+	return res, nil
+}
+
+// releaseIfLast detaches the shared program and removes every pin when no
+// target is left. Callers hold the lock, so no tracer can join meanwhile.
+func (t *Target) releaseIfLast() error {
+	var ns uint32
+	var v target
+	it := t.objs.Targets.Iterate()
+	if it.Next(&ns, &v) {
+		return nil
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("iterate targets: %w", err)
+	}
+	pin := filepath.Join(t.opts.PinDir, linkPin)
+	if err := os.Remove(pin); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("unpin link: %w", err)
+	}
+	for _, m := range []*ebpf.Map{t.objs.Targets, t.objs.Counts, t.objs.Comms} {
+		if err := m.Unpin(); err != nil {
+			return fmt.Errorf("unpin map: %w", err)
+		}
+	}
+	_ = os.Remove(t.opts.PinDir)
+	return nil
+}
+
+func (t *Target) close() {
+	if t.link != nil {
+		t.link.Close()
+	}
+	if t.counts != nil {
+		t.counts.Close()
+	}
+	if t.comms != nil {
+		t.comms.Close()
+	}
+	t.objs.Close()
+}

@@ -1,0 +1,210 @@
+//go:build linux
+
+package bpf
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/testutil"
+)
+
+// The test binary doubles as the traced workload: with RECORDER_CHILD set
+// it waits for a line on stdin (so the test can attach first), then makes
+// a known sequence of syscalls.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv("RECORDER_CHILD"); mode != "" {
+		child(mode)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+const (
+	beforeFilter = 7    // getpgid calls before the filter is installed
+	afterFilter  = 1000 // getppid calls after it
+)
+
+func child(mode string) {
+	runtime.LockOSThread()
+	var b [1]byte
+	os.Stdin.Read(b[:])
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		os.Exit(10)
+	}
+	for i := 0; i < beforeFilter; i++ {
+		unix.Getpgid(0)
+	}
+	if mode == "filter" {
+		// An allow-everything filter: ret SECCOMP_RET_ALLOW.
+		insn := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
+		prog := unix.SockFprog{Len: 1, Filter: &insn[0]}
+		if err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafePointer(&prog)), 0, 0); err != nil {
+			os.Exit(11)
+		}
+	}
+	for i := 0; i < afterFilter; i++ {
+		unix.Getppid()
+	}
+	os.Exit(0)
+}
+
+// startChild starts the test binary as pid 1 of a new PID namespace and
+// returns it with the pipe that releases it.
+func startChild(t *testing.T, mode string) (*exec.Cmd, *os.File) {
+	t.Helper()
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Env = append(os.Environ(), "RECORDER_CHILD="+mode)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdin = r
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	t.Cleanup(func() { w.Close(); cmd.Process.Kill(); cmd.Wait() })
+	return cmd, w
+}
+
+func count(t *testing.T, res *Result, name string) uint64 {
+	t.Helper()
+	for _, c := range res.Calls {
+		n, err := c.Name()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == name && c.ABI == ABINative {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+func trace(t *testing.T, mode string, opts Options) *Result {
+	t.Helper()
+	cmd, release := startChild(t, mode)
+	ns, err := PIDNamespace(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := Attach(ns, opts)
+	if err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	release.Write([]byte("x"))
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	res, err := tgt.Stop()
+	if err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if res.Lost != 0 {
+		t.Fatalf("lost %d calls", res.Lost)
+	}
+	return res
+}
+
+func testOptions(t *testing.T) Options {
+	dir := t.TempDir()
+	return Options{
+		PinDir:   filepath.Join("/sys/fs/bpf", "oci-seccomp-bpf-hook-test-"+strconv.Itoa(os.Getpid()), filepath.Base(dir)),
+		LockPath: filepath.Join(dir, "lock"),
+	}
+}
+
+func TestRecordAfterFilter(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	res := trace(t, "filter", testOptions(t))
+	if res.Phase != PhaseFilter {
+		t.Fatalf("phase = %v, want filter", res.Phase)
+	}
+	if got := count(t, res, "getppid"); got != afterFilter {
+		t.Errorf("getppid count = %d, want %d", got, afterFilter)
+	}
+	if got := count(t, res, "getpgid"); got != 0 {
+		t.Errorf("getpgid made before the filter was recorded %d times", got)
+	}
+	if got := count(t, res, "exit_group"); got == 0 {
+		t.Errorf("exit_group not recorded")
+	}
+}
+
+func TestRecordFromPrctlWithoutFilter(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	res := trace(t, "nofilter", testOptions(t))
+	if res.Phase != PhasePrctl {
+		t.Fatalf("phase = %v, want prctl", res.Phase)
+	}
+	for name, want := range map[string]uint64{"prctl": 1, "getpgid": beforeFilter, "getppid": afterFilter} {
+		if got := count(t, res, name); got != want {
+			t.Errorf("%s count = %d, want %d", name, got, want)
+		}
+	}
+}
+
+func TestPrivate(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	opts.Private = true
+	res := trace(t, "filter", opts)
+	if got := count(t, res, "getppid"); got != afterFilter {
+		t.Errorf("getppid count = %d, want %d", got, afterFilter)
+	}
+}
+
+// Two targets share one program; the pins go when the last leaves.
+func TestSharedJoinLeave(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	a, releaseA := startChild(t, "filter")
+	b, releaseB := startChild(t, "nofilter")
+	nsA, _ := PIDNamespace(a.Process.Pid)
+	nsB, _ := PIDNamespace(b.Process.Pid)
+	ta, err := Attach(nsA, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := Attach(nsB, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Attach(nsA, opts); err == nil {
+		t.Fatal("second attach to the same namespace succeeded")
+	}
+	releaseA.Write([]byte("x"))
+	releaseB.Write([]byte("x"))
+	a.Wait()
+	b.Wait()
+	ra, err := ta.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(opts.PinDir, linkPin)); err != nil {
+		t.Fatalf("link unpinned while a target remains: %v", err)
+	}
+	rb, err := tb.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(opts.PinDir); !os.IsNotExist(err) {
+		t.Fatalf("pin directory left after the last target: %v", err)
+	}
+	if ra.Phase != PhaseFilter || rb.Phase != PhasePrctl {
+		t.Fatalf("phases %v, %v", ra.Phase, rb.Phase)
+	}
+	if count(t, ra, "getpgid") != 0 || count(t, rb, "getpgid") != beforeFilter {
+		t.Fatalf("targets mixed up: %s", fmt.Sprint(ra.Calls, rb.Calls))
+	}
+}

@@ -1,0 +1,67 @@
+package bpf
+
+// Phase is how far a traced container got, as seen by the recorder.
+type Phase uint32
+
+// Phases, mirrored from enum phase in recorder.bpf.c.
+const (
+	// PhaseWaiting: attached, but the runtime has not yet called prctl;
+	// nothing is recorded.
+	PhaseWaiting Phase = 0
+	// PhasePrctl: recording since the first prctl, where the old BCC hook
+	// started. Used when no seccomp filter was installed.
+	PhasePrctl Phase = 1
+	// PhaseFilter: recording since the runtime installed the container's
+	// seccomp filter, the point from which a profile applies.
+	PhaseFilter Phase = 2
+)
+
+func (p Phase) String() string {
+	switch p {
+	case PhaseWaiting:
+		return "waiting"
+	case PhasePrctl:
+		return "prctl"
+	case PhaseFilter:
+		return "filter"
+	}
+	return "unknown"
+}
+
+// ABI is the system call convention a call came through.
+type ABI uint32
+
+// ABIs, mirrored from enum abi in recorder.bpf.c.
+const (
+	// ABINative is the kernel's own ABI (x86_64 on amd64).
+	ABINative ABI = 0
+	// ABICompat is the 32-bit ABI of a 64-bit kernel (i386 on amd64, arm
+	// on arm64), with its own syscall numbers.
+	ABICompat ABI = 1
+	// ABIX32 is x86_64's x32 ABI; Number is without the x32 bit.
+	ABIX32 ABI = 2
+)
+
+// Call is one syscall a target made.
+type Call struct {
+	ABI    ABI
+	Number int
+	// Count is how many times it was made.
+	Count uint64
+	// Comm is the name of the first process seen making it.
+	Comm string
+}
+
+// Result is what a target recorded.
+type Result struct {
+	// Phase is how far the target got; Calls are those of that phase.
+	Phase Phase
+	// Calls made, sorted by ABI then number.
+	Calls []Call
+	// Lost counts calls the program could not record. Anything but zero
+	// means the result is incomplete and must not become a profile.
+	Lost uint64
+	// Unknown counts calls numbered outside the recorded range; they fail
+	// with ENOSYS whatever a profile says.
+	Unknown uint64
+}

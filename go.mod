@@ -1,0 +1,17 @@
+module github.com/oci-hooks/oci-seccomp-bpf-hook
+
+go 1.26.0
+
+require (
+	github.com/cilium/ebpf v0.22.0
+	github.com/containers/common v0.62.3
+	github.com/seccomp/libseccomp-golang v0.11.1
+	golang.org/x/sys v0.50.0
+)
+
+require (
+	github.com/opencontainers/runtime-spec v1.3.0 // indirect
+	github.com/sirupsen/logrus v1.9.4 // indirect
+)
+
+tool github.com/cilium/ebpf/cmd/bpf2go
