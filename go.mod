@@ -5,13 +5,12 @@ go 1.26.0
 require (
 	github.com/cilium/ebpf v0.22.0
 	github.com/containers/common v0.62.3
+	github.com/opencontainers/runtime-spec v1.3.0
 	github.com/seccomp/libseccomp-golang v0.11.1
+	github.com/sirupsen/logrus v1.9.4
 	golang.org/x/sys v0.50.0
 )
 
-require (
-	github.com/opencontainers/runtime-spec v1.3.0 // indirect
-	github.com/sirupsen/logrus v1.9.4 // indirect
-)
+require github.com/containers/storage v1.57.2 // indirect
 
 tool github.com/cilium/ebpf/cmd/bpf2go

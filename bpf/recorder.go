@@ -80,7 +80,9 @@ type Target struct {
 	slot   uint32
 	spec   *ebpf.CollectionSpec
 	objs   recorderObjects
-	link   link.Link // only for private targets
+	link   link.Link     // only for private targets
+	prog   *ebpf.Program // the attached program
+	missed uint64        // its recursion misses when the target joined
 	counts *ebpf.Map
 	comms  *ebpf.Map
 }
@@ -158,13 +160,23 @@ func (t *Target) load() error {
 			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
 		}
 		t.link = l
-		return nil
+		return t.watch(t.objs.SysEnter)
 	}
 	pin := filepath.Join(t.opts.PinDir, linkPin)
 	if l, err := link.LoadPinnedLink(pin, nil); err == nil {
 		// Already attached by an earlier tracer: the program just loaded is
-		// not needed, the maps are the pinned ones it uses.
-		return l.Close()
+		// not needed, the maps are the pinned ones the attached one uses.
+		defer l.Close()
+		info, err := l.Info()
+		if err != nil {
+			return fmt.Errorf("pinned link info: %w", err)
+		}
+		prog, err := ebpf.NewProgramFromID(info.Program)
+		if err != nil {
+			return fmt.Errorf("open attached program: %w", err)
+		}
+		defer prog.Close()
+		return t.watch(prog)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("load pinned link: %w", err)
 	}
@@ -176,7 +188,27 @@ func (t *Target) load() error {
 	if err := l.Pin(pin); err != nil {
 		return fmt.Errorf("pin link: %w", err)
 	}
-	return nil
+	return t.watch(t.objs.SysEnter)
+}
+
+// watch keeps a handle on the attached program and notes how many of its
+// runs the kernel has skipped so far (see Result.Missed).
+func (t *Target) watch(prog *ebpf.Program) error {
+	clone, err := prog.Clone()
+	if err != nil {
+		return fmt.Errorf("clone program: %w", err)
+	}
+	t.prog = clone
+	t.missed, err = recursionMisses(clone)
+	return err
+}
+
+func recursionMisses(prog *ebpf.Program) (uint64, error) {
+	stats, err := prog.Stats()
+	if err != nil {
+		return 0, fmt.Errorf("program stats: %w", err)
+	}
+	return stats.RecursionMisses, nil
 }
 
 // join allocates a slot, creates the per-target maps and publishes the
@@ -274,6 +306,40 @@ func collectDead(maps *recorderMaps) error {
 	return nil
 }
 
+// Cleanup removes the targets of tracers that died without leaving and,
+// when no target is left, detaches the shared program and removes its pins.
+// The hook's poststop stage calls it, so a killed tracer does not leave the
+// program attached until the next container is traced. It does nothing
+// when no shared recorder is pinned.
+func Cleanup(opts Options) error {
+	opts = opts.withDefaults()
+	if _, err := os.Stat(filepath.Join(opts.PinDir, "targets")); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	unlock, err := lockFile(opts.LockPath)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var maps recorderMaps
+	for name, dst := range map[string]**ebpf.Map{"targets": &maps.Targets, "counts": &maps.Counts, "comms": &maps.Comms} {
+		m, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, name), nil)
+		if errors.Is(err, os.ErrNotExist) {
+			maps.Close()
+			return nil
+		} else if err != nil {
+			maps.Close()
+			return fmt.Errorf("load pinned map %s: %w", name, err)
+		}
+		*dst = m
+	}
+	defer maps.Close()
+	if err := collectDead(&maps); err != nil {
+		return err
+	}
+	return releaseIfLast(&maps, opts.PinDir)
+}
+
 // Stop ends recording and returns what was recorded. When the last shared
 // target leaves, the program is detached and the pins are removed.
 func (t *Target) Stop() (*Result, error) {
@@ -297,8 +363,13 @@ func (t *Target) Stop() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	missed, err := recursionMisses(t.prog)
+	if err != nil {
+		return nil, err
+	}
+	res.Missed = missed - t.missed
 	if !t.opts.Private {
-		if err := t.releaseIfLast(); err != nil {
+		if err := releaseIfLast(&t.objs.recorderMaps, t.opts.PinDir); err != nil {
 			return nil, err
 		}
 	}
@@ -360,32 +431,38 @@ func (t *Target) read(v target) (*Result, error) {
 
 // releaseIfLast detaches the shared program and removes every pin when no
 // target is left. Callers hold the lock, so no tracer can join meanwhile.
-func (t *Target) releaseIfLast() error {
+func releaseIfLast(maps *recorderMaps, pinDir string) error {
 	var ns uint32
 	var v target
-	it := t.objs.Targets.Iterate()
+	it := maps.Targets.Iterate()
 	if it.Next(&ns, &v) {
 		return nil
 	}
 	if err := it.Err(); err != nil {
 		return fmt.Errorf("iterate targets: %w", err)
 	}
-	pin := filepath.Join(t.opts.PinDir, linkPin)
+	pin := filepath.Join(pinDir, linkPin)
 	if err := os.Remove(pin); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("unpin link: %w", err)
 	}
-	for _, m := range []*ebpf.Map{t.objs.Targets, t.objs.Counts, t.objs.Comms} {
-		if err := m.Unpin(); err != nil {
-			return fmt.Errorf("unpin map: %w", err)
+	for _, name := range []string{"targets", "counts", "comms"} {
+		if err := os.Remove(filepath.Join(pinDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("unpin map %s: %w", name, err)
 		}
 	}
-	_ = os.Remove(t.opts.PinDir)
+	_ = os.Remove(pinDir)
+	if pinDir == DefaultPinDir {
+		_ = os.Remove(filepath.Dir(DefaultPinDir))
+	}
 	return nil
 }
 
 func (t *Target) close() {
 	if t.link != nil {
 		t.link.Close()
+	}
+	if t.prog != nil {
+		t.prog.Close()
 	}
 	if t.counts != nil {
 		t.counts.Close()

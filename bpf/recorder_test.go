@@ -116,10 +116,13 @@ func trace(t *testing.T, mode string, opts Options) *Result {
 	return res
 }
 
+// testOptions pins a recorder of the test's own, never the host's.
 func testOptions(t *testing.T) Options {
 	dir := t.TempDir()
+	parent := filepath.Join("/sys/fs/bpf", "oci-seccomp-bpf-hook-test-"+strconv.Itoa(os.Getpid()))
+	t.Cleanup(func() { os.Remove(parent) })
 	return Options{
-		PinDir:   filepath.Join("/sys/fs/bpf", "oci-seccomp-bpf-hook-test-"+strconv.Itoa(os.Getpid()), filepath.Base(dir)),
+		PinDir:   filepath.Join(parent, filepath.Base(dir)),
 		LockPath: filepath.Join(dir, "lock"),
 	}
 }
@@ -206,5 +209,43 @@ func TestSharedJoinLeave(t *testing.T) {
 	}
 	if count(t, ra, "getpgid") != 0 || count(t, rb, "getpgid") != beforeFilter {
 		t.Fatalf("targets mixed up: %s", fmt.Sprint(ra.Calls, rb.Calls))
+	}
+}
+
+// A tracer that dies without leaving is collected by Cleanup, which then
+// detaches the program.
+func TestCleanupDeadTracer(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	cmd, _ := startChild(t, "filter")
+	ns, err := PIDNamespace(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := Attach(ns, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.close()
+	if err := Cleanup(opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(opts.PinDir, linkPin)); err != nil {
+		t.Fatalf("cleanup detached a live tracer's program: %v", err)
+	}
+	// Pretend the owner died: a start time no process has.
+	var v target
+	if err := tgt.objs.Targets.Lookup(ns, &v); err != nil {
+		t.Fatal(err)
+	}
+	v.OwnerStart++
+	if err := tgt.objs.Targets.Update(ns, &v, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := Cleanup(opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(opts.PinDir); !os.IsNotExist(err) {
+		t.Fatalf("pins left after the dead tracer was collected: %v", err)
 	}
 }

@@ -61,6 +61,12 @@ type Result struct {
 	// Lost counts calls the program could not record. Anything but zero
 	// means the result is incomplete and must not become a profile.
 	Lost uint64
+	// Missed counts runs of the program that the kernel skipped while the
+	// target was recorded (it does so when the program would recurse on a
+	// CPU). The counter is the program's, shared by all targets, so any
+	// skip makes every target's result suspect: anything but zero means
+	// calls may be missing.
+	Missed uint64
 	// Unknown counts calls numbered outside the recorded range; they fail
 	// with ENOSYS whatever a profile says.
 	Unknown uint64

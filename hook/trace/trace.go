@@ -1,17 +1,10 @@
-// Package trace defines the on-disk trace format: what the hook recorded for
-// one or more container runs, before it is turned into a seccomp profile.
-//
-// The format is versioned JSON. A trace holds runs (one per traced
-// container, with where it came from) and a summary over all runs. Merging
-// traces is a union of runs, so it is commutative, associative and
-// idempotent; the summary is always derived from the runs.
-//
-// This package is pure Go: the compiler imports it without pulling in eBPF.
 package trace
 
 import "time"
 
-// Version is the trace format version written by this package.
+// Version is the trace format version written by this package. Parse
+// rejects every other version: a reader cannot know what a newer writer
+// meant by its fields.
 const Version = 1
 
 // Trace is the content of a trace file.
@@ -26,6 +19,10 @@ type Trace struct {
 }
 
 // Run is one traced container: where the syscalls came from and what it made.
+//
+// A run is identified by ContainerID and Start together: the same
+// container restarted is a new run, and two runs with the same identity
+// must be identical (see Merge).
 type Run struct {
 	// ContainerID is the OCI container ID from the runtime state.
 	ContainerID string `json:"containerID,omitempty"`
@@ -60,3 +57,21 @@ type Syscall struct {
 	// Runs is, in a summary, how many runs made the call; 0 inside a Run.
 	Runs int `json:"runs,omitempty"`
 }
+
+// Limits on individual fields. They are far above anything the hook
+// records and exist so that a corrupted or hostile file cannot make the
+// compiler build absurd profiles.
+const (
+	// MaxNameLen bounds syscall names; the longest libseccomp knows is
+	// under 30 bytes.
+	MaxNameLen = 64
+	// MaxProcessLen bounds process names. The kernel's comm is at most 15
+	// bytes; the slack allows for future fields such as executable names.
+	MaxProcessLen = 255
+	// MaxTextLen bounds free-text provenance (container ID, image, hook
+	// version, each command argument).
+	MaxTextLen = 4096
+	// MaxNumber bounds syscall numbers. x32 numbers carry bit 30, MIPS and
+	// ARM private calls are offset, but all stay far below this.
+	MaxNumber = 1<<31 - 1
+)

@@ -1,0 +1,130 @@
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/containers/common/pkg/seccomp"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/strictjson"
+)
+
+// Parse decodes and validates a seccomp profile.
+//
+// Decoding is strict: unknown or misspelt fields (keys match
+// case-sensitively), repeated keys and data after the profile are errors,
+// where encoding/json would silently ignore or overwrite them. The result
+// must then pass Validate. A missing or null "syscalls" list is returned
+// as an empty one.
+//
+// Parse accepts every profile containers/common loads that uses only
+// fields of its Seccomp type, including the engine's default profile and
+// the profiles the original oci-seccomp-bpf-hook wrote (even its rule
+// without names, written when a trace was empty).
+func Parse(data []byte) (*seccomp.Seccomp, error) {
+	var p seccomp.Seccomp
+	if err := strictjson.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("parse profile: %w", err)
+	}
+	if p.Syscalls == nil {
+		p.Syscalls = []*seccomp.Syscall{}
+	}
+	if err := Validate(&p); err != nil {
+		return nil, fmt.Errorf("parse profile: %w", err)
+	}
+	return &p, nil
+}
+
+// Marshal encodes a valid profile as JSON with two-space indentation and a
+// trailing newline. Fields appear in the order of the seccomp.Seccomp type
+// and lists in the order they have, so the output depends only on p's
+// content: the same profile always gives the same bytes. Marshal does not
+// reorder rules or names; Compile produces them sorted.
+//
+// A nil "syscalls" list is written as [] rather than null.
+func Marshal(p *seccomp.Seccomp) ([]byte, error) {
+	if p == nil {
+		return nil, errors.New("marshal profile: profile is nil")
+	}
+	if err := Validate(p); err != nil {
+		return nil, fmt.Errorf("marshal profile: %w", err)
+	}
+	out := *p
+	if out.Syscalls == nil {
+		out.Syscalls = []*seccomp.Syscall{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&out); err != nil {
+		return nil, fmt.Errorf("marshal profile: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Clone returns a deep copy of p (nil for nil) that shares no memory with
+// it, preserving the difference between nil and empty slices so that the
+// copy is reflect.DeepEqual to p.
+func Clone(p *seccomp.Seccomp) *seccomp.Seccomp {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.DefaultErrnoRet = cloneUint(p.DefaultErrnoRet)
+	c.Architectures = cloneSlice(p.Architectures)
+	c.Flags = cloneSlice(p.Flags)
+	if p.ArchMap != nil {
+		c.ArchMap = make([]seccomp.Architecture, len(p.ArchMap))
+		for i, a := range p.ArchMap {
+			c.ArchMap[i] = seccomp.Architecture{Arch: a.Arch, SubArches: cloneSlice(a.SubArches)}
+		}
+	}
+	if p.Syscalls != nil {
+		c.Syscalls = make([]*seccomp.Syscall, len(p.Syscalls))
+		for i, s := range p.Syscalls {
+			c.Syscalls[i] = cloneRule(s)
+		}
+	}
+	return &c
+}
+
+// cloneRule deep-copies one rule.
+func cloneRule(s *seccomp.Syscall) *seccomp.Syscall {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Names = cloneSlice(s.Names)
+	c.ErrnoRet = cloneUint(s.ErrnoRet)
+	c.Includes = seccomp.Filter{Caps: cloneSlice(s.Includes.Caps), Arches: cloneSlice(s.Includes.Arches)}
+	c.Excludes = seccomp.Filter{Caps: cloneSlice(s.Excludes.Caps), Arches: cloneSlice(s.Excludes.Arches)}
+	if s.Args != nil {
+		c.Args = make([]*seccomp.Arg, len(s.Args))
+		for i, a := range s.Args {
+			if a != nil {
+				ac := *a
+				c.Args[i] = &ac
+			}
+		}
+	}
+	return &c
+}
+
+// cloneSlice copies s, keeping nil as nil and empty as empty.
+func cloneSlice[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+func cloneUint(u *uint) *uint {
+	if u == nil {
+		return nil
+	}
+	v := *u
+	return &v
+}

@@ -1,0 +1,447 @@
+package profile
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/containers/common/pkg/seccomp"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+)
+
+// Inputs is what Compile adds to a base profile.
+type Inputs struct {
+	// Traces recorded by the hook. They are merged (trace.Merge) first, so
+	// the same run given twice counts once.
+	Traces []*trace.Trace
+	// Profiles are allow-list profiles compiled earlier; what they allow
+	// is added. A profile that allows by default cannot be an input.
+	Profiles []*seccomp.Seccomp
+	// NativeArch is the architecture of the host the profile is for. Empty
+	// means the architecture this program was built for (runtime.GOARCH).
+	NativeArch seccomp.Arch
+}
+
+// ErrNoInput is returned by Compile when there is neither a base nor any
+// input to compile.
+var ErrNoInput = errors.New("nothing to compile: no base profile and no inputs")
+
+// maxProcesses bounds how many process names a rule comment lists.
+const maxProcesses = 8
+
+// Compile returns a new profile: base with what the inputs need added.
+// base and the inputs are not modified.
+//
+// With no traces and no profiles, the result is a deep copy of base
+// (reflect.DeepEqual to it), or ErrNoInput when base is nil. Otherwise,
+// given one or more inputs, even an empty trace:
+//
+//   - Everything in base is kept unchanged and in order: its rules
+//     (including their args, includes, excludes, errno and comments),
+//     archMap, defaultErrnoRet, flags and listener settings. Rules from
+//     base get no comment added, so that a diff against base shows only
+//     what Compile added.
+//   - defaultAction becomes SCMP_ACT_ERRNO. The errno stays base's, so
+//     without one the runtime's default (EPERM) applies.
+//   - The architectures needed are the native one, those the traces
+//     recorded calls for (a 32-bit call on x86_64 is SCMP_ARCH_X86), and
+//     those of the input profiles (their "architectures", plus their
+//     archMap entry for the native architecture). They are appended to
+//     base's "architectures", native first and the rest sorted. If base
+//     has an archMap and no "architectures", they go into the archMap
+//     instead, as sub-architectures of the native entry where SubArches
+//     says they belong: containers/common refuses profiles that set both.
+//   - Every recorded name that no rule of base mentions, whatever that
+//     rule's action or conditions, is allowed unconditionally. A name the
+//     base blocks therefore stays blocked even when recorded, and a name
+//     the base allows conditionally is not widened. Names are grouped into
+//     one SCMP_ACT_ALLOW rule per number of runs that made them, most
+//     common first, each with sorted names and a comment such as
+//     "seen 1234x by python3,sh in 3/3 runs". With one trace of one run,
+//     as the hook writes, that is exactly one rule, like the original
+//     hook's. No rule is added for an empty trace.
+//   - Names that input profiles allow unconditionally (SCMP_ACT_ALLOW
+//     without args or includes/excludes), that were not recorded and that
+//     base does not mention, are added the same way, grouped by how many
+//     input profiles allow them. Their conditional SCMP_ACT_ALLOW rules are
+//     copied, without the names already added or mentioned by base,
+//     keeping their conditions and prefixing their comment with where they
+//     came from; identical copies are kept once.
+//
+// A name is added the same way on every architecture. Names recorded on a
+// compat architecture that do not exist natively (socketcall on x86_64)
+// need no "includes.arches": libseccomp resolves such a name to a
+// pseudo-syscall and skips it on architectures that lack it, and
+// containers/common matches "includes.arches" against the host's native
+// architecture, not the ABI of the call, so restricting a rule to "x86"
+// would drop it on every x86_64 host. Check confirms each rule resolves.
+//
+// Compile fails if base or an input profile fails Validate, if the traces
+// do not merge, if a trace records an architecture not in KnownArches or
+// if an input profile allows by default.
+func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
+	if base != nil {
+		if err := Validate(base); err != nil {
+			return nil, fmt.Errorf("compile: base: %w", err)
+		}
+	}
+	if len(in.Traces) == 0 && len(in.Profiles) == 0 {
+		if base == nil {
+			return nil, fmt.Errorf("compile: %w", ErrNoInput)
+		}
+		return Clone(base), nil
+	}
+
+	native, err := nativeArch(in.NativeArch)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	merged, err := trace.Merge(in.Traces...)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	for i, p := range in.Profiles {
+		if err := Validate(p); err != nil {
+			return nil, fmt.Errorf("compile: input profile %d: %w", i, err)
+		}
+		if Allows(p.DefaultAction) {
+			return nil, fmt.Errorf("compile: input profile %d: default action %s allows every syscall; only allow-lists can be merged", i, p.DefaultAction)
+		}
+	}
+
+	out := Clone(base)
+	if out == nil {
+		out = &seccomp.Seccomp{Syscalls: []*seccomp.Syscall{}}
+	}
+	out.DefaultAction = seccomp.ActErrno
+
+	needed, err := neededArches(native, merged, in.Profiles)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	addArches(out, native, needed)
+
+	mentioned := make(map[string]bool)
+	for _, s := range out.Syscalls {
+		for _, n := range ruleNames(s) {
+			mentioned[n] = true
+		}
+	}
+	added := make(map[string]bool)
+	out.Syscalls = append(out.Syscalls, traceRules(merged, mentioned, added)...)
+	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
+	return out, nil
+}
+
+// FromTrace turns a trace into the profile that allows exactly what it
+// recorded: Compile with no base. Diff uses it to compare traces.
+func FromTrace(t *trace.Trace, native seccomp.Arch) (*seccomp.Seccomp, error) {
+	return Compile(nil, Inputs{Traces: []*trace.Trace{t}, NativeArch: native})
+}
+
+// nativeArch validates the caller's native architecture or derives it from
+// runtime.GOARCH.
+func nativeArch(a seccomp.Arch) (seccomp.Arch, error) {
+	if a == "" {
+		goArch, err := seccomp.GoArchToSeccompArch(runtime.GOARCH)
+		if err != nil {
+			return "", fmt.Errorf("determine native architecture: %w", err)
+		}
+		return goArch, nil
+	}
+	if a == seccomp.ArchNative || filterArch[a] == "" {
+		return "", fmt.Errorf("native architecture %q is not a concrete known architecture", a)
+	}
+	return a, nil
+}
+
+// ruleNames returns the names a rule mentions, through "name" or "names".
+func ruleNames(s *seccomp.Syscall) []string {
+	if s.Name != "" {
+		return []string{s.Name}
+	}
+	return s.Names
+}
+
+// neededArches lists the architectures the output must cover: native
+// first, then the others sorted.
+func neededArches(native seccomp.Arch, t *trace.Trace, profiles []*seccomp.Seccomp) ([]seccomp.Arch, error) {
+	set := map[seccomp.Arch]bool{}
+	for _, s := range t.Syscalls {
+		a := seccomp.Arch(s.Arch)
+		if filterArch[a] == "" {
+			return nil, fmt.Errorf("trace records %s for unknown architecture %s", s.Name, s.Arch)
+		}
+		set[a] = true
+	}
+	for _, p := range profiles {
+		for _, a := range p.Architectures {
+			set[a] = true
+		}
+		for _, m := range p.ArchMap {
+			if m.Arch == native || m.Arch == seccomp.ArchNative {
+				set[native] = true
+				for _, a := range m.SubArches {
+					set[a] = true
+				}
+			}
+		}
+	}
+	delete(set, seccomp.ArchNative)
+	delete(set, native)
+	rest := make([]seccomp.Arch, 0, len(set))
+	for a := range set {
+		rest = append(rest, a)
+	}
+	slices.Sort(rest)
+	return append([]seccomp.Arch{native}, rest...), nil
+}
+
+// addArches makes p cover needed, in "architectures" or, for a profile
+// that only has an archMap, in the archMap.
+func addArches(p *seccomp.Seccomp, native seccomp.Arch, needed []seccomp.Arch) {
+	if len(p.ArchMap) == 0 || len(p.Architectures) > 0 {
+		for _, a := range needed {
+			if !slices.Contains(p.Architectures, a) {
+				p.Architectures = append(p.Architectures, a)
+			}
+		}
+		return
+	}
+	for _, a := range needed {
+		host := hostFor(a, native, needed)
+		i := slices.IndexFunc(p.ArchMap, func(m seccomp.Architecture) bool { return m.Arch == host })
+		if i < 0 {
+			p.ArchMap = append(p.ArchMap, seccomp.Architecture{Arch: host, SubArches: []seccomp.Arch{}})
+			i = len(p.ArchMap) - 1
+		}
+		if a != host && !slices.Contains(p.ArchMap[i].SubArches, a) {
+			p.ArchMap[i].SubArches = append(p.ArchMap[i].SubArches, a)
+		}
+	}
+}
+
+// hostFor picks the archMap entry an architecture belongs to: native if it
+// is native or one of its sub-architectures, otherwise another needed
+// architecture that hosts it, otherwise its own entry.
+func hostFor(a, native seccomp.Arch, needed []seccomp.Arch) seccomp.Arch {
+	if a == native || isSubArch(native, a) {
+		return native
+	}
+	for _, h := range needed {
+		if isSubArch(h, a) {
+			return h
+		}
+	}
+	return a
+}
+
+// nameStats aggregates a recorded name over architectures and runs.
+type nameStats struct {
+	count     uint64
+	runs      int
+	processes map[string]struct{}
+}
+
+// traceRules builds the allow rules for recorded names that base does not
+// mention, one rule per number of runs, and marks their names in added.
+func traceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Syscall {
+	stats := map[string]*nameStats{}
+	for _, r := range t.Runs {
+		inRun := map[string]bool{}
+		for _, s := range r.Syscalls {
+			if mentioned[s.Name] {
+				continue
+			}
+			st := stats[s.Name]
+			if st == nil {
+				st = &nameStats{processes: map[string]struct{}{}}
+				stats[s.Name] = st
+			}
+			st.count = saturatingAdd(st.count, s.Count)
+			for _, p := range s.Processes {
+				st.processes[p] = struct{}{}
+			}
+			if !inRun[s.Name] {
+				inRun[s.Name] = true
+				st.runs++
+			}
+		}
+	}
+	byRuns := map[int][]string{}
+	for name, st := range stats {
+		byRuns[st.runs] = append(byRuns[st.runs], name)
+		added[name] = true
+	}
+	counts := make([]int, 0, len(byRuns))
+	for n := range byRuns {
+		counts = append(counts, n)
+	}
+	slices.SortFunc(counts, func(a, b int) int { return cmp.Compare(b, a) })
+
+	var rules []*seccomp.Syscall
+	for _, n := range counts {
+		names := byRuns[n]
+		slices.Sort(names)
+		var total uint64
+		procs := map[string]struct{}{}
+		for _, name := range names {
+			total = saturatingAdd(total, stats[name].count)
+			for p := range stats[name].processes {
+				procs[p] = struct{}{}
+			}
+		}
+		comment := fmt.Sprintf("seen %dx", total)
+		if len(procs) > 0 {
+			comment += " by " + listProcesses(procs)
+		}
+		comment += fmt.Sprintf(" in %d/%d runs", n, len(t.Runs))
+		rules = append(rules, allowRule(names, comment))
+	}
+	return rules
+}
+
+// profileRules builds the rules contributed by input profiles: their
+// unconditionally allowed names grouped by how many profiles allow them,
+// then copies of their conditional allow rules.
+func profileRules(profiles []*seccomp.Seccomp, mentioned, added map[string]bool) []*seccomp.Syscall {
+	if len(profiles) == 0 {
+		return nil
+	}
+	allowedBy := map[string]int{}
+	for _, p := range profiles {
+		mine := map[string]bool{}
+		for _, s := range p.Syscalls {
+			if s.Action != seccomp.ActAllow || !unconditional(s) {
+				continue
+			}
+			for _, n := range ruleNames(s) {
+				mine[n] = true
+			}
+		}
+		for n := range mine {
+			allowedBy[n]++
+		}
+	}
+
+	byCount := map[int][]string{}
+	for n, c := range allowedBy {
+		if !mentioned[n] && !added[n] {
+			byCount[c] = append(byCount[c], n)
+		}
+	}
+	counts := make([]int, 0, len(byCount))
+	for c := range byCount {
+		counts = append(counts, c)
+	}
+	slices.SortFunc(counts, func(a, b int) int { return cmp.Compare(b, a) })
+	var rules []*seccomp.Syscall
+	for _, c := range counts {
+		names := byCount[c]
+		slices.Sort(names)
+		rules = append(rules, allowRule(names, fmt.Sprintf("allowed by %d/%d input profiles", c, len(profiles))))
+	}
+	for n := range allowedBy {
+		if !mentioned[n] {
+			added[n] = true
+		}
+	}
+
+	// Conditional rules keep their conditions: widening them would allow
+	// more than any input does.
+	var copies []*seccomp.Syscall
+	for i, p := range profiles {
+		for j, s := range p.Syscalls {
+			if s.Action != seccomp.ActAllow || unconditional(s) {
+				continue
+			}
+			var names []string
+			for _, n := range ruleNames(s) {
+				if !mentioned[n] && !added[n] {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 {
+				continue
+			}
+			c := cloneRule(s)
+			c.Name = ""
+			c.Names = names
+			c.Comment = fmt.Sprintf("from input profile %d rule %d", i, j)
+			if s.Comment != "" {
+				c.Comment += ": " + s.Comment
+			}
+			if !slices.ContainsFunc(copies, func(o *seccomp.Syscall) bool { return sameCondition(o, c) }) {
+				copies = append(copies, c)
+			}
+		}
+	}
+	return append(rules, copies...)
+}
+
+// allowRule is an unconditional SCMP_ACT_ALLOW rule shaped like the
+// original hook's: empty args rather than null.
+func allowRule(names []string, comment string) *seccomp.Syscall {
+	return &seccomp.Syscall{
+		Names:   names,
+		Action:  seccomp.ActAllow,
+		Args:    []*seccomp.Arg{},
+		Comment: comment,
+	}
+}
+
+// unconditional reports whether a rule applies to its names in every
+// situation: no argument conditions and no includes or excludes.
+func unconditional(s *seccomp.Syscall) bool {
+	return len(s.Args) == 0 &&
+		len(s.Includes.Caps) == 0 && len(s.Includes.Arches) == 0 &&
+		len(s.Excludes.Caps) == 0 && len(s.Excludes.Arches) == 0
+}
+
+// sameCondition reports whether two rules are identical apart from their
+// comments.
+func sameCondition(a, b *seccomp.Syscall) bool {
+	ac, bc := *cloneRule(a), *cloneRule(b)
+	ac.Comment, bc.Comment = "", ""
+	return ruleKey(&ac) == ruleKey(&bc)
+}
+
+// ruleKey renders a rule's content as a string for comparisons.
+func ruleKey(s *seccomp.Syscall) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%q|%s|", s.Name, s.Names, s.Action)
+	for _, a := range s.Args {
+		fmt.Fprintf(&b, "%d,%s,%d,%d;", a.Index, a.Op, a.Value, a.ValueTwo)
+	}
+	fmt.Fprintf(&b, "|%q|%q|%q|%q|%s|", s.Includes.Caps, s.Includes.Arches, s.Excludes.Caps, s.Excludes.Arches, s.Errno)
+	if s.ErrnoRet != nil {
+		b.WriteString(strconv.FormatUint(uint64(*s.ErrnoRet), 10))
+	}
+	return b.String()
+}
+
+// listProcesses renders process names sorted and comma-separated, at most
+// maxProcesses of them.
+func listProcesses(set map[string]struct{}) string {
+	names := make([]string, 0, len(set))
+	for p := range set {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	if len(names) <= maxProcesses {
+		return strings.Join(names, ",")
+	}
+	return strings.Join(names[:maxProcesses], ",") + fmt.Sprintf(",+%d more", len(names)-maxProcesses)
+}
+
+func saturatingAdd(a, b uint64) uint64 {
+	if a+b < a {
+		return ^uint64(0)
+	}
+	return a + b
+}

@@ -1,0 +1,57 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+
+	spec "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// maxStateSize bounds what is read from stdin. A state is a few KiB; its
+// annotations are bounded by what the engine accepts.
+const maxStateSize = 4 << 20
+
+// validID is what the hook accepts as a container ID: it names a file
+// under the hook's run directory, so it must not hold a path separator.
+// runc and crun IDs fit ([\w+-\.]+); podman and CRI-O use 64 hex digits.
+var validID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.+-]*$`)
+
+// maxIDLen keeps <id>.status within NAME_MAX.
+const maxIDLen = 200
+
+// Stopped reports whether the state is the one given to poststop hooks.
+func Stopped(s *spec.State) bool { return s.Status == spec.StateStopped }
+
+// Read decodes the OCI state from r (the hook's stdin) and checks what the
+// hook relies on: a well-formed ID, and for a running container a PID.
+func Read(r io.Reader) (*spec.State, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxStateSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	if len(data) > maxStateSize {
+		return nil, fmt.Errorf("read state: larger than %d bytes", maxStateSize)
+	}
+	var s spec.State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("parse state: %w", err)
+	}
+	if len(s.ID) > maxIDLen || !validID.MatchString(s.ID) {
+		return nil, fmt.Errorf("parse state: invalid container id %q", s.ID)
+	}
+	if !Stopped(&s) && s.Pid <= 0 {
+		return nil, fmt.Errorf("parse state: invalid PID %d (must be greater than 0)", s.Pid)
+	}
+	return &s, nil
+}
+
+// Annotation parses the trace annotation of s.
+func TraceAnnotation(s *spec.State) (Annotation, error) {
+	v, ok := s.Annotations[AnnotationKey]
+	if !ok {
+		return Annotation{}, fmt.Errorf("%w: %s not set", ErrInvalidAnnotation, AnnotationKey)
+	}
+	return ParseAnnotation(v)
+}

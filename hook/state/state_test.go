@@ -1,0 +1,53 @@
+package state
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRead(t *testing.T) {
+	s, err := Read(strings.NewReader(`{"ociVersion":"1.0.2","id":"abc123","status":"created","pid":42,"bundle":"/b",
+		"annotations":{"io.containers.trace-syscall":"of:/out.json"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Pid != 42 || s.ID != "abc123" || Stopped(s) {
+		t.Fatalf("unexpected state %+v", s)
+	}
+	a, err := TraceAnnotation(s)
+	if err != nil || a.Output != "/out.json" {
+		t.Fatalf("TraceAnnotation = %+v, %v", a, err)
+	}
+
+	s, err = Read(strings.NewReader(`{"ociVersion":"1.0.2","id":"abc123","status":"stopped"}`))
+	if err != nil || !Stopped(s) {
+		t.Fatalf("poststop state: %+v, %v", s, err)
+	}
+}
+
+func TestReadRejects(t *testing.T) {
+	for _, c := range []struct{ state, why string }{
+		{`{"id":"abc","status":"created","pid":0}`, "invalid PID 0"},
+		{`{"id":"abc","status":"created","pid":-5}`, "invalid PID -5"},
+		{`{"id":"../../etc/x","status":"created","pid":5}`, "invalid container id"},
+		{`{"id":"","status":"stopped"}`, "invalid container id"},
+		{`{"id":"abc",`, "parse state"},
+		{`not json`, "parse state"},
+		{strings.Repeat(" ", maxStateSize+1), "larger than"},
+	} {
+		_, err := Read(strings.NewReader(c.state))
+		if err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("Read(%.40q) = %v, want an error saying %q", c.state, err, c.why)
+		}
+	}
+}
+
+func TestTraceAnnotationMissing(t *testing.T) {
+	s, err := Read(strings.NewReader(`{"id":"abc","status":"created","pid":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TraceAnnotation(s); err == nil || !strings.Contains(err.Error(), "not set") {
+		t.Fatalf("TraceAnnotation without annotation = %v", err)
+	}
+}

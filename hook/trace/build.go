@@ -1,0 +1,226 @@
+package trace
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// New returns a trace holding copies of runs, normalised, with the summary
+// computed from them.
+//
+// New does not validate: the hook uses it on data it just recorded, and
+// Marshal, Merge and the compiler call Validate before relying on a trace.
+// Summary counts that would overflow a uint64 saturate at math.MaxUint64;
+// Validate reports them.
+func New(runs ...Run) *Trace {
+	t := &Trace{Version: Version, Runs: make([]Run, 0, len(runs))}
+	for _, r := range runs {
+		t.Runs = append(t.Runs, normRun(r))
+	}
+	slices.SortStableFunc(t.Runs, compareRuns)
+	t.Syscalls, _ = summarise(t.Runs)
+	return t
+}
+
+// Merge returns the union of the runs of traces as one trace.
+//
+// A run identical to one already present is kept once, so Merge is
+// commutative, associative and idempotent: Merge(a, b), Merge(b, a) and
+// Merge(Merge(a, b), b) marshal to the same bytes. Two runs with the same
+// identity (container ID and start time) but different content cannot both
+// be right and are an error, as are traces that fail Validate or that give
+// the same syscall different numbers. Merge with no traces returns an
+// empty trace.
+func Merge(traces ...*Trace) (*Trace, error) {
+	var runs []Run
+	byID := make(map[identity]int)
+	for i, t := range traces {
+		if t == nil {
+			return nil, fmt.Errorf("merge trace %d: trace is nil", i)
+		}
+		if err := t.Validate(); err != nil {
+			return nil, fmt.Errorf("merge trace %d: %w", i, err)
+		}
+		for _, r := range t.Runs {
+			r = normRun(r)
+			id := identityOf(r)
+			j, ok := byID[id]
+			if !ok {
+				byID[id] = len(runs)
+				runs = append(runs, r)
+				continue
+			}
+			if !runsEqual(runs[j], r) {
+				return nil, fmt.Errorf("merge trace %d: %w: %s", i, ErrConflict, describe(r))
+			}
+		}
+	}
+	m := New(runs...)
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("merge traces: %w", err)
+	}
+	return m, nil
+}
+
+// ErrConflict is returned by Merge and Parse when two runs share an
+// identity (container ID and start time) but differ in content.
+var ErrConflict = errors.New("conflicting runs with the same container ID and start time")
+
+// identity is what makes a run unique: the container and when tracing
+// started. Seconds and nanoseconds rather than UnixNano, which overflows
+// outside 1678-2262.
+type identity struct {
+	id   string
+	sec  int64
+	nsec int
+}
+
+func identityOf(r Run) identity {
+	return identity{id: r.ContainerID, sec: r.Start.Unix(), nsec: r.Start.Nanosecond()}
+}
+
+// describe names a run in error messages.
+func describe(r Run) string {
+	id := r.ContainerID
+	if id == "" {
+		id = "(no ID)"
+	}
+	return fmt.Sprintf("container %s started %s", id, r.Start.UTC().Format(time.RFC3339Nano))
+}
+
+// normRun returns a deep copy of r in normal form: times in UTC without a
+// monotonic reading, text as valid UTF-8 (what a JSON round trip would
+// produce anyway), empty slices as nil, syscalls sorted by arch, name and
+// number, and process names sorted without duplicates.
+func normRun(r Run) Run {
+	n := Run{
+		ContainerID: strings.ToValidUTF8(r.ContainerID, "\uFFFD"),
+		Image:       strings.ToValidUTF8(r.Image, "\uFFFD"),
+		Start:       r.Start.UTC(),
+		End:         r.End.UTC(),
+		Hook:        strings.ToValidUTF8(r.Hook, "\uFFFD"),
+	}
+	if len(r.Command) > 0 {
+		n.Command = make([]string, len(r.Command))
+		for i, a := range r.Command {
+			n.Command[i] = strings.ToValidUTF8(a, "\uFFFD")
+		}
+	}
+	n.Syscalls = make([]Syscall, len(r.Syscalls))
+	for i, s := range r.Syscalls {
+		n.Syscalls[i] = normSyscall(s)
+	}
+	slices.SortStableFunc(n.Syscalls, compareSyscalls)
+	return n
+}
+
+func normSyscall(s Syscall) Syscall {
+	s.Processes = normProcesses(s.Processes)
+	return s
+}
+
+// normProcesses returns a sorted, duplicate-free copy of names, or nil.
+func normProcesses(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]string, len(names))
+	for i, p := range names {
+		out[i] = strings.ToValidUTF8(p, "\uFFFD")
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func compareSyscalls(a, b Syscall) int {
+	return cmp.Or(
+		cmp.Compare(a.Arch, b.Arch),
+		cmp.Compare(a.Name, b.Name),
+		cmp.Compare(a.Number, b.Number),
+	)
+}
+
+// compareRuns orders runs by start time then container ID, the identity.
+// The remaining keys only make the order total for invalid input with
+// duplicate identities, so that even error messages are deterministic.
+func compareRuns(a, b Run) int {
+	return cmp.Or(
+		a.Start.Compare(b.Start),
+		cmp.Compare(a.ContainerID, b.ContainerID),
+		a.End.Compare(b.End),
+		cmp.Compare(a.Image, b.Image),
+		cmp.Compare(a.Hook, b.Hook),
+		slices.Compare(a.Command, b.Command),
+	)
+}
+
+// summarise derives the summary from normalised runs: one entry per arch
+// and name, counts summed, processes unioned, Runs = how many runs made
+// the call. The number comes from the first run; Validate checks that all
+// runs agree. ok is false when a count saturated.
+func summarise(runs []Run) (sum []Syscall, ok bool) {
+	type key struct{ arch, name string }
+	ok = true
+	idx := make(map[key]int)
+	procs := make(map[key]map[string]struct{})
+	sum = []Syscall{}
+	for _, r := range runs {
+		for _, s := range r.Syscalls {
+			k := key{s.Arch, s.Name}
+			i, seen := idx[k]
+			if !seen {
+				i = len(sum)
+				idx[k] = i
+				sum = append(sum, Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch})
+				procs[k] = make(map[string]struct{})
+			}
+			e := &sum[i]
+			if e.Count > math.MaxUint64-s.Count {
+				e.Count = math.MaxUint64
+				ok = false
+			} else {
+				e.Count += s.Count
+			}
+			e.Runs++
+			for _, p := range s.Processes {
+				procs[k][p] = struct{}{}
+			}
+		}
+	}
+	for k, i := range idx {
+		if len(procs[k]) == 0 {
+			continue
+		}
+		names := make([]string, 0, len(procs[k]))
+		for p := range procs[k] {
+			names = append(names, p)
+		}
+		slices.Sort(names)
+		sum[i].Processes = names
+	}
+	slices.SortFunc(sum, compareSyscalls)
+	return sum, ok
+}
+
+// runsEqual reports whether two normalised runs have the same content.
+func runsEqual(a, b Run) bool {
+	return a.ContainerID == b.ContainerID &&
+		a.Image == b.Image &&
+		a.Hook == b.Hook &&
+		a.Start.Equal(b.Start) &&
+		a.End.Equal(b.End) &&
+		slices.Equal(a.Command, b.Command) &&
+		syscallsEqual(a.Syscalls, b.Syscalls)
+}
+
+func syscallsEqual(a, b []Syscall) bool {
+	return slices.EqualFunc(a, b, func(x, y Syscall) bool {
+		return x.Name == y.Name && x.Number == y.Number && x.Arch == y.Arch &&
+			x.Count == y.Count && x.Runs == y.Runs && slices.Equal(x.Processes, y.Processes)
+	})
+}

@@ -1,0 +1,93 @@
+package trace
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/strictjson"
+)
+
+// file is the on-disk shape, with pointers to tell an absent or null
+// field from an empty one.
+type file struct {
+	Version  *int       `json:"version"`
+	Syscalls *[]Syscall `json:"syscalls"`
+	Runs     *[]Run     `json:"runs"`
+}
+
+// Parse decodes and validates a trace file, returning it normalised.
+//
+// Decoding is strict: unknown or misspelt fields (keys are matched
+// case-sensitively), repeated keys and data after the top-level object are
+// errors, and "version" and "runs" are required. A file of another version
+// fails with ErrVersion before any other check, so an old reader reports
+// the real problem rather than a newer field it does not know.
+//
+// The summary ("syscalls") may be absent or null, in which case it is
+// computed; when present it must equal the summary computed from the runs
+// (ErrSummary), order aside. Runs, syscalls and process names may appear
+// in any order and are returned sorted. Every other rule is listed on
+// Validate. Parse never panics on malformed input.
+func Parse(data []byte) (*Trace, error) {
+	// Peek at the version leniently first.
+	var peek struct {
+		Version json.RawMessage `json:"version"`
+	}
+	if json.Unmarshal(data, &peek) == nil && len(peek.Version) > 0 {
+		var v int
+		if err := json.Unmarshal(peek.Version, &v); err == nil && v != Version {
+			return nil, fmt.Errorf("parse trace: %w %d (this build reads version %d)", ErrVersion, v, Version)
+		}
+	}
+
+	var f file
+	if err := strictjson.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("parse trace: %w", err)
+	}
+	switch {
+	case f.Version == nil:
+		return nil, errors.New("parse trace: missing field version")
+	case f.Runs == nil:
+		return nil, errors.New("parse trace: missing field runs")
+	}
+	t := &Trace{Version: *f.Version, Runs: *f.Runs}
+	if f.Syscalls != nil {
+		t.Syscalls = *f.Syscalls
+		if t.Syscalls == nil {
+			// "syscalls": [] is a present, empty summary.
+			t.Syscalls = []Syscall{}
+		}
+	}
+	if err := t.Validate(); err != nil {
+		return nil, fmt.Errorf("parse trace: %w", err)
+	}
+	return New(t.Runs...), nil
+}
+
+// Marshal encodes t as a trace file: the runs of t normalised, the summary
+// recomputed from them (t.Syscalls is ignored), two-space indentation and
+// a trailing newline. The output depends only on the content of the runs,
+// not on their order or on how t was built, so equal traces give
+// byte-identical files. t must pass Validate apart from its summary.
+func Marshal(t *Trace) ([]byte, error) {
+	if t == nil {
+		return nil, errors.New("marshal trace: trace is nil")
+	}
+	n := New(t.Runs...)
+	if t.Version != Version {
+		n.Version = t.Version
+	}
+	if err := n.Validate(); err != nil {
+		return nil, fmt.Errorf("marshal trace: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n); err != nil {
+		return nil, fmt.Errorf("marshal trace: %w", err)
+	}
+	return buf.Bytes(), nil
+}

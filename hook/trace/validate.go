@@ -1,0 +1,256 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+var (
+	// ErrVersion is returned for a trace whose version this package does
+	// not know.
+	ErrVersion = errors.New("unsupported trace version")
+	// ErrSummary is returned by Parse and Validate when a trace carries a
+	// summary that differs from the one computed from its runs.
+	ErrSummary = errors.New("summary does not match runs")
+	// ErrInvalid is wrapped by every error about a malformed field.
+	ErrInvalid = errors.New("invalid trace")
+)
+
+// Validate reports the first problem that makes t unusable:
+//
+//   - Version is not Version;
+//   - a run has no start or end time, ends before it starts, or carries
+//     text over MaxTextLen or containing NUL;
+//   - a syscall has an empty or malformed name (libseccomp names are
+//     lowercase letters, digits and underscores), an architecture that is
+//     not of the form SCMP_ARCH_*, a negative number, a zero count, a
+//     non-zero Runs field inside a run, or an empty process name;
+//   - a run lists the same arch and name, or the same arch and number,
+//     twice;
+//   - two runs share an identity (ErrConflict) or give the same arch and
+//     name different numbers;
+//   - summed counts overflow uint64;
+//   - t.Syscalls is non-nil and differs from the summary computed from the
+//     runs, order aside (ErrSummary). A nil summary is accepted: Marshal
+//     and New compute it.
+//
+// Validate does not check that names exist in any syscall table: a trace
+// from a newer kernel may hold names this build does not know.
+func (t *Trace) Validate() error {
+	if t == nil {
+		return fmt.Errorf("%w: trace is nil", ErrInvalid)
+	}
+	if t.Version != Version {
+		return fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)
+	}
+	for i, r := range t.Runs {
+		if err := validateRun(r); err != nil {
+			return fmt.Errorf("run %d (%s): %w", i, describe(r), err)
+		}
+	}
+
+	n := New(t.Runs...)
+	if err := crossCheck(n.Runs); err != nil {
+		return err
+	}
+	sum, ok := summarise(n.Runs)
+	if !ok {
+		return fmt.Errorf("%w: a summed syscall count overflows 64 bits", ErrInvalid)
+	}
+	if t.Syscalls != nil {
+		given := make([]Syscall, len(t.Syscalls))
+		for i, s := range t.Syscalls {
+			given[i] = normSyscall(s)
+		}
+		slices.SortStableFunc(given, compareSyscalls)
+		if err := compareSummary(given, sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateRun checks the fields of one run in isolation.
+func validateRun(r Run) error {
+	if r.Start.IsZero() {
+		return fmt.Errorf("%w: start time is missing", ErrInvalid)
+	}
+	if r.End.IsZero() {
+		return fmt.Errorf("%w: end time is missing", ErrInvalid)
+	}
+	if r.End.Before(r.Start) {
+		return fmt.Errorf("%w: ends (%s) before it starts", ErrInvalid, r.End.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"))
+	}
+	for _, f := range []struct{ name, v string }{
+		{"containerID", r.ContainerID}, {"image", r.Image}, {"hook", r.Hook},
+	} {
+		if err := checkText(f.v); err != nil {
+			return fmt.Errorf("%w: %s %w", ErrInvalid, f.name, err)
+		}
+	}
+	for i, a := range r.Command {
+		if err := checkText(a); err != nil {
+			return fmt.Errorf("%w: command argument %d %w", ErrInvalid, i, err)
+		}
+	}
+	type archName struct{ arch, name string }
+	type archNr struct {
+		arch string
+		nr   int
+	}
+	byName := make(map[archName]bool, len(r.Syscalls))
+	byNr := make(map[archNr]string, len(r.Syscalls))
+	for i, s := range r.Syscalls {
+		if err := validateSyscall(s); err != nil {
+			return fmt.Errorf("syscall %d: %w", i, err)
+		}
+		if s.Runs != 0 {
+			return fmt.Errorf("syscall %d (%s %s): %w: runs is only valid in the summary", i, s.Arch, s.Name, ErrInvalid)
+		}
+		if byName[archName{s.Arch, s.Name}] {
+			return fmt.Errorf("syscall %d: %w: %s %s is listed twice", i, ErrInvalid, s.Arch, s.Name)
+		}
+		byName[archName{s.Arch, s.Name}] = true
+		if other, dup := byNr[archNr{s.Arch, s.Number}]; dup {
+			return fmt.Errorf("syscall %d: %w: %s number %d is both %s and %s", i, ErrInvalid, s.Arch, s.Number, other, s.Name)
+		}
+		byNr[archNr{s.Arch, s.Number}] = s.Name
+	}
+	return nil
+}
+
+// validateSyscall checks the fields shared by run entries and summary
+// entries.
+func validateSyscall(s Syscall) error {
+	if err := CheckName(s.Name); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if err := CheckArch(s.Arch); err != nil {
+		return fmt.Errorf("%s: %w: %w", s.Name, ErrInvalid, err)
+	}
+	if s.Number < 0 || s.Number > MaxNumber {
+		return fmt.Errorf("%s %s: %w: number %d out of range", s.Arch, s.Name, ErrInvalid, s.Number)
+	}
+	if s.Count == 0 {
+		return fmt.Errorf("%s %s: %w: count is 0 (a recorded call was made at least once)", s.Arch, s.Name, ErrInvalid)
+	}
+	for _, p := range s.Processes {
+		if p == "" || len(p) > MaxProcessLen || strings.IndexByte(p, 0) >= 0 || !utf8.ValidString(p) {
+			return fmt.Errorf("%s %s: %w: bad process name %q", s.Arch, s.Name, ErrInvalid, p)
+		}
+	}
+	return nil
+}
+
+// CheckName reports whether name looks like a libseccomp syscall name:
+// 1 to MaxNameLen bytes of lowercase ASCII letters, digits and
+// underscores, not starting with a digit. It does not look the name up.
+func CheckName(name string) error {
+	if name == "" {
+		return errors.New("syscall name is empty")
+	}
+	if len(name) > MaxNameLen {
+		return fmt.Errorf("syscall name %.20q... is longer than %d bytes", name, MaxNameLen)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c == '_':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return fmt.Errorf("syscall name %q has invalid character %q", name, c)
+		}
+	}
+	return nil
+}
+
+// CheckArch reports whether arch looks like a concrete libseccomp
+// architecture as written in profiles: "SCMP_ARCH_" followed by uppercase
+// letters, digits and underscores. SCMP_ARCH_NATIVE is rejected: a
+// recorded call always has a concrete architecture. Whether the
+// architecture is one libseccomp supports is for the compiler to decide.
+func CheckArch(arch string) error {
+	rest, ok := strings.CutPrefix(arch, "SCMP_ARCH_")
+	if !ok || rest == "" || len(arch) > MaxNameLen {
+		return fmt.Errorf("architecture %q is not of the form SCMP_ARCH_*", arch)
+	}
+	if rest == "NATIVE" {
+		return errors.New("architecture SCMP_ARCH_NATIVE is not a recorded architecture")
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return fmt.Errorf("architecture %q has invalid character %q", arch, c)
+		}
+	}
+	return nil
+}
+
+// checkText bounds provenance strings.
+func checkText(s string) error {
+	if len(s) > MaxTextLen {
+		return fmt.Errorf("is longer than %d bytes", MaxTextLen)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return errors.New("contains a NUL byte")
+	}
+	return nil
+}
+
+// crossCheck verifies properties spanning runs: unique identities and one
+// number per arch and name.
+func crossCheck(runs []Run) error {
+	type archName struct{ arch, name string }
+	seen := make(map[identity]bool, len(runs))
+	nr := make(map[archName]int)
+	for _, r := range runs {
+		id := identityOf(r)
+		if seen[id] {
+			return fmt.Errorf("%w: %s appears twice", ErrConflict, describe(r))
+		}
+		seen[id] = true
+		for _, s := range r.Syscalls {
+			k := archName{s.Arch, s.Name}
+			if n, ok := nr[k]; ok && n != s.Number {
+				return fmt.Errorf("%w: %s %s has number %d in one run and %d in another (%s)",
+					ErrInvalid, s.Arch, s.Name, n, s.Number, describe(r))
+			}
+			nr[k] = s.Number
+		}
+	}
+	return nil
+}
+
+// compareSummary explains the first difference between a summary read
+// from a file and the one computed from its runs. Both are sorted.
+func compareSummary(given, want []Syscall) error {
+	for i := 0; i < len(given) || i < len(want); i++ {
+		switch {
+		case i >= len(given):
+			return fmt.Errorf("%w: %s %s is missing from the summary", ErrSummary, want[i].Arch, want[i].Name)
+		case i >= len(want):
+			return fmt.Errorf("%w: %s %s is in the summary but in no run", ErrSummary, given[i].Arch, given[i].Name)
+		}
+		g, w := given[i], want[i]
+		if g.Arch != w.Arch || g.Name != w.Name {
+			if compareSyscalls(g, w) < 0 {
+				return fmt.Errorf("%w: %s %s is in the summary but in no run", ErrSummary, g.Arch, g.Name)
+			}
+			return fmt.Errorf("%w: %s %s is missing from the summary", ErrSummary, w.Arch, w.Name)
+		}
+		switch {
+		case g.Number != w.Number:
+			return fmt.Errorf("%w: %s %s: number %d in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.Number, w.Number)
+		case g.Count != w.Count:
+			return fmt.Errorf("%w: %s %s: count %d in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.Count, w.Count)
+		case g.Runs != w.Runs:
+			return fmt.Errorf("%w: %s %s: made by %d runs in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.Runs, w.Runs)
+		case !slices.Equal(g.Processes, w.Processes):
+			return fmt.Errorf("%w: %s %s: processes %v in the summary, %v in the runs", ErrSummary, g.Arch, g.Name, g.Processes, w.Processes)
+		}
+	}
+	return nil
+}

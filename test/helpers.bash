@@ -1,0 +1,118 @@
+# Shared set-up for the bats system tests: real podman + runc + eBPF, the
+# hook registered through a hooks.d directory of the test's own.
+#
+# HOOK_INSTALLED=1 tests the installed package instead of bin/: podman then
+# finds the hook through /usr/share/containers/oci/hooks.d as users' would.
+
+TEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(dirname "$TEST_DIR")
+WORK_DIR=${TEST_WORK_DIR:-/var/tmp/oci-seccomp-bpf-hook-test}
+FIXTURES=$TEST_DIR/fixtures
+BUSYBOX=localhost/seccomp-hook-test/busybox
+DEBIAN=localhost/seccomp-hook-test/debian
+ANNOTATION=io.containers.trace-syscall
+
+if [[ ${HOOK_INSTALLED:-0} == 1 ]]; then
+	HOOK=/usr/libexec/oci/hooks.d/oci-seccomp-bpf-hook
+	COMPILER=/usr/bin/oci-seccomp-compiler
+	HOOKS_DIR_ARGS=()
+else
+	HOOK=$ROOT_DIR/bin/oci-seccomp-bpf-hook
+	COMPILER=$ROOT_DIR/bin/oci-seccomp-compiler
+	HOOKS_DIR_ARGS=(--hooks-dir "$WORK_DIR/hooks.d")
+fi
+export CONTAINERS_CONF=$WORK_DIR/containers.conf
+
+# prepare_env writes the containers.conf and hooks.d the tests use. runc,
+# because crun fails on this machine's hybrid cgroups; nofile from the
+# current hard limit, which podman may not exceed.
+prepare_env() {
+	mkdir -p "$WORK_DIR/hooks.d"
+	cat >"$WORK_DIR/containers.conf" <<-CONF
+		[containers]
+		default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=4096:4096"]
+		[engine]
+		runtime = "runc"
+	CONF
+	sed "s|HOOK_BIN_DIR/oci-seccomp-bpf-hook|$HOOK|" \
+		"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$WORK_DIR/hooks.d/oci-seccomp-bpf-hook.json"
+}
+
+# build_images imports the test images once: busybox from busybox-static,
+# and a minimal Debian with python3 and strace from debootstrap.
+build_images() {
+	if ! podman image exists "$BUSYBOX"; then
+		local rootfs=$WORK_DIR/busybox-rootfs
+		rm -rf "$rootfs"
+		mkdir -p "$rootfs"/{bin,tmp,etc,proc,sys,dev}
+		cp /bin/busybox "$rootfs/bin/busybox"
+		for applet in $("$rootfs/bin/busybox" --list); do
+			[[ -e $rootfs/bin/$applet ]] || ln -s busybox "$rootfs/bin/$applet"
+		done
+		tar -C "$rootfs" -c . | podman import --change 'ENV PATH=/bin' - "$BUSYBOX" >/dev/null
+	fi
+	if [[ ${NEED_DEBIAN:-0} == 1 ]] && ! podman image exists "$DEBIAN"; then
+		local rootfs=$WORK_DIR/debian-rootfs
+		rm -rf "$rootfs"
+		debootstrap --variant=minbase --include=python3-minimal,strace bookworm "$rootfs" >"$WORK_DIR/debootstrap.log" 2>&1 ||
+			{ tail -20 "$WORK_DIR/debootstrap.log"; return 1; }
+		tar -C "$rootfs" -c . | podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$DEBIAN" >/dev/null
+	fi
+}
+
+# podman_run runs podman run with the test's hooks directory.
+podman_run() {
+	podman "${HOOKS_DIR_ARGS[@]}" run --network=none "$@"
+}
+
+# trace ANNOTATION_VALUE IMAGE CMD...: run a traced container.
+trace() {
+	local value=$1
+	shift
+	podman_run --rm --annotation "$ANNOTATION=$value" "$@"
+}
+
+# syscalls PROFILE: the names the profile's allow rules list, one a line.
+syscalls() {
+	jq -r '.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]' "$1" | sort -u
+}
+
+# assert_allows PROFILE NAME... / refute_allows PROFILE NAME...
+assert_allows() {
+	local p=$1 n
+	shift
+	for n; do
+		syscalls "$p" | grep -qx "$n" || { echo "$p does not allow $n"; return 1; }
+	done
+}
+refute_allows() {
+	local p=$1 n
+	shift
+	for n; do
+		! syscalls "$p" | grep -qx "$n" || { echo "$p allows $n"; return 1; }
+	done
+}
+
+# wait_for COMMAND...: poll until the command succeeds, for at most
+# WAIT_SECONDS (default 10). No fixed sleeps.
+wait_for() {
+	local deadline=$((SECONDS + ${WAIT_SECONDS:-10}))
+	until "$@"; do
+		((SECONDS < deadline)) || { echo "timed out waiting for: $*"; return 1; }
+	done
+}
+
+# check_run prints a failed command's output, which bats hides otherwise.
+check_status() {
+	local want=$1
+	if [[ $status -ne $want ]]; then
+		echo "exit status $status, want $want; output:"
+		echo "$output"
+		return 1
+	fi
+}
+
+setup() {
+	[[ $(id -u) == 0 ]] || skip "requires root"
+	T=$BATS_TEST_TMPDIR
+}
