@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"log/syslog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	lsyslog "github.com/sirupsen/logrus/hooks/syslog"
@@ -15,9 +18,10 @@ import (
 const syslogTag = "oci-seccomp-bpf-hook"
 
 // setupLogging logs to stderr, one plain line per entry (the engine shows
-// a failing hook's stderr to the user), and also to syslog when a syslog
-// socket exists: the tracer's stderr is /dev/null.
-func setupLogging(level string) {
+// a failing prestart hook's stderr to the user), and also to syslog when a
+// syslog socket exists, or else to fallback: the tracer's stderr is
+// /dev/null, and podman shows a poststop hook's stderr only when debugging.
+func setupLogging(level, fallback string) {
 	logrus.SetOutput(os.Stderr)
 	logrus.SetFormatter(lineFormatter{})
 	if l, err := logrus.ParseLevel(level); err == nil {
@@ -29,9 +33,33 @@ func setupLogging(level string) {
 		}
 		if h, err := lsyslog.NewSyslogHook("unix", sock, syslog.LOG_INFO|syslog.LOG_DAEMON, syslogTag); err == nil {
 			logrus.AddHook(h)
+			return
 		}
-		break
 	}
+	if fallback == "" {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(fallback), 0o700); err != nil {
+		return
+	}
+	f, err := os.OpenFile(fallback, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
+	if err == nil {
+		logrus.AddHook(fileHook{f})
+	}
+}
+
+// fileHook appends entries to a file, with a timestamp and the PID.
+type fileHook struct{ f *os.File }
+
+func (fileHook) Levels() []logrus.Level { return logrus.AllLevels }
+
+func (h fileHook) Fire(e *logrus.Entry) error {
+	line, err := lineFormatter{}.Format(e)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(h.f, "%s [%d] %s", e.Time.UTC().Format(time.RFC3339Nano), os.Getpid(), line)
+	return err
 }
 
 // lineFormatter writes "oci-seccomp-bpf-hook: error: message key=value".

@@ -54,7 +54,7 @@ func main() {
 		fmt.Println(version.Version)
 		return
 	}
-	setupLogging(*logLevel)
+	setupLogging(*logLevel, filepath.Join(*runDir, "hook.log"))
 
 	opts := lifecycle.Options{
 		RunDir:        *runDir,

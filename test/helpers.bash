@@ -60,6 +60,18 @@ build_images() {
 	fi
 }
 
+# build_progs compiles the static test workloads in test/progs into
+# $PROGS, which tests mount into containers read-only.
+PROGS=$WORK_DIR/progs
+build_progs() {
+	mkdir -p "$PROGS"
+	local src
+	for src in "$TEST_DIR"/progs/*.c; do
+		local bin=$PROGS/$(basename "$src" .c)
+		[[ $bin -nt $src ]] || gcc -O2 -static -pthread -Wall -Werror -o "$bin" "$src"
+	done
+}
+
 # podman_run runs podman run with the test's hooks directory.
 podman_run() {
 	podman "${HOOKS_DIR_ARGS[@]}" run --network=none "$@"
@@ -100,6 +112,24 @@ wait_for() {
 	until "$@"; do
 		((SECONDS < deadline)) || { echo "timed out waiting for: $*"; return 1; }
 	done
+}
+
+# start_sleeper starts `sleep` as pid 1 of a new PID namespace, a stand-in
+# for a container's init for tests that drive the hook directly. Sets
+# SLEEPER_PID (the sleep, as seen from the host) and SLEEPER (its unshare
+# parent, which teardown kills; killing it kills the sleep).
+start_sleeper() {
+	unshare -p -f --kill-child sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	SLEEPER=$!
+	wait_for pgrep -P "$SLEEPER" sleep >/dev/null
+	SLEEPER_PID=$(pgrep -P "$SLEEPER" sleep)
+}
+
+teardown() {
+	if [[ -n ${SLEEPER:-} ]]; then
+		kill -9 "$SLEEPER" 2>/dev/null || true
+		wait "$SLEEPER" 2>/dev/null || true
+	fi
 }
 
 # check_run prints a failed command's output, which bats hides otherwise.

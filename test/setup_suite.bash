@@ -5,4 +5,5 @@ setup_suite() {
 	[[ ${HOOK_INSTALLED:-0} == 1 || -x $HOOK ]] || { echo "build first: $HOOK missing" >&2; return 1; }
 	prepare_env
 	build_images
+	build_progs
 }

@@ -153,17 +153,12 @@ func readProfile(path string) (*cseccomp.Seccomp, error) {
 }
 
 func checkOutput(path string) error {
-	dir := filepath.Dir(path)
-	if st, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("output directory %s does not exist", dir)
+	err := fsutil.CheckWritable(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Not "no such file or directory": podman takes that text for a
+		// missing command and blames the runtime.
+		return fmt.Errorf("output directory %s does not exist", filepath.Dir(path))
 	} else if err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	} else if !st.IsDir() {
-		return fmt.Errorf("output directory %s: not a directory", dir)
-	}
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return fmt.Errorf("output %s: exists and is not a regular file", path)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("output: %w", err)
 	}
 	return nil

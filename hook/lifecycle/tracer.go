@@ -122,6 +122,12 @@ func Trace(cfg TracerConfig) (err error) {
 	if res.Lost != 0 || res.Missed != 0 {
 		return fmt.Errorf("%w: %d calls could not be recorded and %d program runs were skipped; no profile written", ErrLost, res.Lost, res.Missed)
 	}
+	if res.Phase == bpf.PhaseWaiting {
+		// Killed before the runtime got to hand over (no prctl, no filter):
+		// nothing of the workload was seen, and an empty profile would be
+		// worse than none.
+		return errors.New("container exited before it started: no profile written")
+	}
 	if res.Unknown != 0 {
 		log.WithField("calls", res.Unknown).Warn("calls with numbers beyond the syscall table were made; they fail with ENOSYS")
 	}

@@ -18,13 +18,22 @@ import (
 // Summary counts that would overflow a uint64 saturate at math.MaxUint64;
 // Validate reports them.
 func New(runs ...Run) *Trace {
-	t := &Trace{Version: Version, Runs: make([]Run, 0, len(runs))}
+	norm := make([]Run, 0, len(runs))
 	for _, r := range runs {
-		t.Runs = append(t.Runs, normRun(r))
+		norm = append(norm, normRun(r))
 	}
-	slices.SortStableFunc(t.Runs, compareRuns)
-	t.Syscalls, _ = summarise(t.Runs)
+	t, _ := build(norm)
 	return t
+}
+
+// build makes a trace of normalised runs, taking ownership of the slice:
+// it sorts the runs and computes the summary. ok is false when a summed
+// count saturated.
+func build(norm []Run) (t *Trace, ok bool) {
+	slices.SortStableFunc(norm, compareRuns)
+	t = &Trace{Version: Version, Runs: norm}
+	t.Syscalls, ok = summarise(norm)
+	return t, ok
 }
 
 // Merge returns the union of the runs of traces as one trace.
@@ -33,39 +42,72 @@ func New(runs ...Run) *Trace {
 // commutative, associative and idempotent: Merge(a, b), Merge(b, a) and
 // Merge(Merge(a, b), b) marshal to the same bytes. Two runs with the same
 // identity (container ID and start time) but different content cannot both
-// be right and are an error, as are traces that fail Validate or that give
-// the same syscall different numbers. Merge with no traces returns an
-// empty trace.
+// be right and are an error, as are runs that fail the checks of Validate
+// and runs that give the same syscall different numbers. The summaries of
+// the inputs are ignored: the result's is computed from the merged runs.
+// Merge with no traces returns an empty trace.
 func Merge(traces ...*Trace) (*Trace, error) {
 	var runs []Run
+	var origin []int // origin[k] is the trace runs[k] came from
 	byID := make(map[identity]int)
 	for i, t := range traces {
 		if t == nil {
-			return nil, fmt.Errorf("merge trace %d: trace is nil", i)
+			return nil, &InputError{Index: i, Other: -1, Err: errors.New("trace is nil")}
 		}
-		if err := t.Validate(); err != nil {
-			return nil, fmt.Errorf("merge trace %d: %w", i, err)
+		if t.Version != Version {
+			return nil, &InputError{Index: i, Other: -1, Err: fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)}
 		}
-		for _, r := range t.Runs {
+		for j, r := range t.Runs {
+			if err := validateRun(r); err != nil {
+				return nil, &InputError{Index: i, Other: -1, Err: fmt.Errorf("run %d (%s): %w", j, describe(r), err)}
+			}
 			r = normRun(r)
 			id := identityOf(r)
-			j, ok := byID[id]
+			k, ok := byID[id]
 			if !ok {
 				byID[id] = len(runs)
 				runs = append(runs, r)
+				origin = append(origin, i)
 				continue
 			}
-			if !runsEqual(runs[j], r) {
-				return nil, fmt.Errorf("merge trace %d: %w: %s", i, ErrConflict, describe(r))
+			if !runsEqual(runs[k], r) {
+				return nil, &InputError{Index: i, Other: origin[k], Err: fmt.Errorf("%w: %s", ErrConflict, describe(r))}
 			}
 		}
 	}
-	m := New(runs...)
-	if err := m.Validate(); err != nil {
+	m, ok := build(runs)
+	if err := crossCheck(m.Runs); err != nil {
 		return nil, fmt.Errorf("merge traces: %w", err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("merge traces: %w", errOverflow)
 	}
 	return m, nil
 }
+
+// InputError is returned by Merge for a problem with one of its inputs,
+// so that callers can name the file it came from.
+type InputError struct {
+	// Index is the position of the faulty trace among Merge's arguments.
+	Index int
+	// Other is, for ErrConflict, the position of the trace holding the
+	// run the faulty one conflicts with (possibly Index itself); -1
+	// otherwise.
+	Other int
+	// Err is the problem.
+	Err error
+}
+
+// Error names the input by position and says what is wrong with it.
+func (e *InputError) Error() string {
+	if e.Other >= 0 && e.Other != e.Index {
+		return fmt.Sprintf("merge trace %d: %v (the run in trace %d differs)", e.Index, e.Err, e.Other)
+	}
+	return fmt.Sprintf("merge trace %d: %v", e.Index, e.Err)
+}
+
+// Unwrap returns the problem, for errors.Is and errors.As.
+func (e *InputError) Unwrap() error { return e.Err }
 
 // ErrConflict is returned by Merge and Parse when two runs share an
 // identity (container ID and start time) but differ in content.
@@ -159,15 +201,15 @@ func compareRuns(a, b Run) int {
 	)
 }
 
-// summarise derives the summary from normalised runs: one entry per arch
-// and name, counts summed, processes unioned, Runs = how many runs made
-// the call. The number comes from the first run; Validate checks that all
-// runs agree. ok is false when a count saturated.
+// summarise derives the summary from runs: one entry per arch and name,
+// counts summed, processes unioned, Runs = how many runs made the call. The
+// number comes from the first run; Validate checks that all runs agree.
+// Runs need not be normalised. ok is false when a count saturated.
 func summarise(runs []Run) (sum []Syscall, ok bool) {
 	type key struct{ arch, name string }
 	ok = true
 	idx := make(map[key]int)
-	procs := make(map[key]map[string]struct{})
+	var procs []stringSet
 	sum = []Syscall{}
 	for _, r := range runs {
 		for _, s := range r.Syscalls {
@@ -177,7 +219,7 @@ func summarise(runs []Run) (sum []Syscall, ok bool) {
 				i = len(sum)
 				idx[k] = i
 				sum = append(sum, Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch})
-				procs[k] = make(map[string]struct{})
+				procs = append(procs, stringSet{})
 			}
 			e := &sum[i]
 			if e.Count > math.MaxUint64-s.Count {
@@ -188,23 +230,42 @@ func summarise(runs []Run) (sum []Syscall, ok bool) {
 			}
 			e.Runs++
 			for _, p := range s.Processes {
-				procs[k][p] = struct{}{}
+				procs[i].add(p)
 			}
 		}
 	}
-	for k, i := range idx {
-		if len(procs[k]) == 0 {
-			continue
-		}
-		names := make([]string, 0, len(procs[k]))
-		for p := range procs[k] {
-			names = append(names, p)
-		}
-		slices.Sort(names)
-		sum[i].Processes = names
+	for i := range sum {
+		sum[i].Processes = normProcesses(procs[i].list)
 	}
 	slices.SortFunc(sum, compareSyscalls)
 	return sum, ok
+}
+
+// stringSet collects distinct strings in a slice, switching to a map
+// once it grows: most syscalls are made by a handful of processes.
+type stringSet struct {
+	list []string
+	m    map[string]struct{}
+}
+
+func (s *stringSet) add(v string) {
+	if s.m != nil {
+		if _, dup := s.m[v]; !dup {
+			s.m[v] = struct{}{}
+			s.list = append(s.list, v)
+		}
+		return
+	}
+	if slices.Contains(s.list, v) {
+		return
+	}
+	s.list = append(s.list, v)
+	if len(s.list) > 16 {
+		s.m = make(map[string]struct{}, 2*len(s.list))
+		for _, x := range s.list {
+			s.m[x] = struct{}{}
+		}
+	}
 }
 
 // runsEqual reports whether two normalised runs have the same content.

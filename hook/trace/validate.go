@@ -17,6 +17,8 @@ var (
 	ErrSummary = errors.New("summary does not match runs")
 	// ErrInvalid is wrapped by every error about a malformed field.
 	ErrInvalid = errors.New("invalid trace")
+
+	errOverflow = fmt.Errorf("%w: a summed syscall count overflows 64 bits", ErrInvalid)
 )
 
 // Validate reports the first problem that makes t unusable:
@@ -52,13 +54,12 @@ func (t *Trace) Validate() error {
 		}
 	}
 
-	n := New(t.Runs...)
-	if err := crossCheck(n.Runs); err != nil {
+	if err := crossCheck(t.Runs); err != nil {
 		return err
 	}
-	sum, ok := summarise(n.Runs)
+	sum, ok := summarise(t.Runs)
 	if !ok {
-		return fmt.Errorf("%w: a summed syscall count overflows 64 bits", ErrInvalid)
+		return errOverflow
 	}
 	if t.Syscalls != nil {
 		given := make([]Syscall, len(t.Syscalls))
