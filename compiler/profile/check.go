@@ -20,9 +20,9 @@ var (
 	// ErrUnknownSyscall is returned by Check for a name libseccomp does
 	// not know on any architecture.
 	ErrUnknownSyscall = errors.New("unknown syscall")
-	// ErrContradiction is returned by Check when two rules that apply in
-	// the same situation give one syscall different actions without
-	// argument conditions.
+	// ErrContradiction is returned by Check when two rules without args,
+	// includes or excludes give one syscall different actions, such as
+	// the same name allowed and blocked.
 	ErrContradiction = errors.New("contradictory rules")
 	// ErrTooLarge is returned by Check when a filter exceeds
 	// MaxInstructions.
@@ -64,6 +64,9 @@ type CheckReport struct {
 	Rules []RuleReport `json:"rules"`
 	// Filters has one entry per host architecture and capability set.
 	Filters []FilterReport `json:"filters"`
+	// Warnings lists, sorted, rules that a runtime loads but that never
+	// take effect for some syscall because another rule wins.
+	Warnings []string `json:"warnings"`
 }
 
 // RuleReport describes one rule of a profile.
@@ -211,8 +214,10 @@ func applies(s *seccomp.Syscall, h host, caps map[string]bool) bool {
 	return true
 }
 
-// condition describes when a rule applies, "" for always.
-func condition(s *seccomp.Syscall) string {
+// Describe says when a rule applies, "" for always: its argument
+// conditions, required or excluded capabilities and host architectures,
+// for example "arg0 == 0x8; caps CAP_SYS_ADMIN".
+func Describe(s *seccomp.Syscall) string {
 	var parts []string
 	for _, a := range s.Args {
 		parts = append(parts, argString(a))
@@ -252,7 +257,7 @@ func ruleReports(p *seccomp.Seccomp) []RuleReport {
 			Index:     i,
 			Action:    s.Action,
 			Names:     slices.Clone(ruleNames(s)),
-			Condition: condition(s),
+			Condition: Describe(s),
 			Comment:   s.Comment,
 		})
 	}

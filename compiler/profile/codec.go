@@ -17,7 +17,8 @@ import (
 // case-sensitively), repeated keys and data after the profile are errors,
 // where encoding/json would silently ignore or overwrite them. The result
 // must then pass Validate. A missing or null "syscalls" list is returned
-// as an empty one.
+// as an empty one, and empty lists that Marshal would omit as nil, so that
+// Parse(Marshal(p)) equals p.
 //
 // Parse accepts every profile containers/common loads that uses only
 // fields of its Seccomp type, including the engine's default profile and
@@ -34,7 +35,30 @@ func Parse(data []byte) (*seccomp.Seccomp, error) {
 	if err := Validate(&p); err != nil {
 		return nil, fmt.Errorf("parse profile: %w", err)
 	}
+	dropEmpty(&p)
 	return &p, nil
+}
+
+// dropEmpty turns empty lists that Marshal omits ("omitempty" in the
+// seccomp types) into nil, so that a parsed profile equals what parsing
+// its own marshalled form gives.
+func dropEmpty(p *seccomp.Seccomp) {
+	nilIfEmpty(&p.Architectures)
+	nilIfEmpty(&p.ArchMap)
+	nilIfEmpty(&p.Flags)
+	for _, s := range p.Syscalls {
+		nilIfEmpty(&s.Names)
+		nilIfEmpty(&s.Includes.Caps)
+		nilIfEmpty(&s.Includes.Arches)
+		nilIfEmpty(&s.Excludes.Caps)
+		nilIfEmpty(&s.Excludes.Arches)
+	}
+}
+
+func nilIfEmpty[T any](s *[]T) {
+	if s != nil && len(*s) == 0 {
+		*s = nil
+	}
 }
 
 // Marshal encodes a valid profile as JSON with two-space indentation and a

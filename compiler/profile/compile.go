@@ -27,9 +27,30 @@ type Inputs struct {
 	NativeArch seccomp.Arch
 }
 
-// ErrNoInput is returned by Compile when there is neither a base nor any
-// input to compile.
-var ErrNoInput = errors.New("nothing to compile: no base profile and no inputs")
+var (
+	// ErrNoInput is returned by Compile when there is neither a base nor
+	// any input to compile.
+	ErrNoInput = errors.New("nothing to compile: no base profile and no inputs")
+	// ErrNotAllowList is returned by Compile for an input profile whose
+	// default action allows: what it allows cannot be listed.
+	ErrNotAllowList = errors.New("only allow-list profiles can be inputs")
+)
+
+// InputError is returned by Compile for a problem with one of
+// Inputs.Profiles, so that callers can name the file it came from.
+// Problems with Inputs.Traces are reported as *trace.InputError.
+type InputError struct {
+	// Index is the position of the profile in Inputs.Profiles.
+	Index int
+	// Err is the problem.
+	Err error
+}
+
+// Error names the input by position and says what is wrong with it.
+func (e *InputError) Error() string { return fmt.Sprintf("input profile %d: %v", e.Index, e.Err) }
+
+// Unwrap returns the problem, for errors.Is and errors.As.
+func (e *InputError) Unwrap() error { return e.Err }
 
 // maxProcesses bounds how many process names a rule comment lists.
 const maxProcesses = 8
@@ -107,10 +128,10 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	}
 	for i, p := range in.Profiles {
 		if err := Validate(p); err != nil {
-			return nil, fmt.Errorf("compile: input profile %d: %w", i, err)
+			return nil, fmt.Errorf("compile: %w", &InputError{Index: i, Err: err})
 		}
 		if Allows(p.DefaultAction) {
-			return nil, fmt.Errorf("compile: input profile %d: default action %s allows every syscall; only allow-lists can be merged", i, p.DefaultAction)
+			return nil, fmt.Errorf("compile: %w", &InputError{Index: i, Err: fmt.Errorf("%w: default action %s allows every syscall", ErrNotAllowList, p.DefaultAction)})
 		}
 	}
 
@@ -245,34 +266,53 @@ func hostFor(a, native seccomp.Arch, needed []seccomp.Arch) seccomp.Arch {
 type nameStats struct {
 	count     uint64
 	runs      int
+	arches    int
+	lastRun   int
 	processes map[string]struct{}
 }
 
 // traceRules builds the allow rules for recorded names that base does not
 // mention, one rule per number of runs, and marks their names in added.
 func traceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Syscall {
+	// Counts and processes come from the summary, which has them per arch
+	// and name already.
 	stats := map[string]*nameStats{}
-	for _, r := range t.Runs {
-		inRun := map[string]bool{}
-		for _, s := range r.Syscalls {
-			if mentioned[s.Name] {
-				continue
-			}
-			st := stats[s.Name]
-			if st == nil {
-				st = &nameStats{processes: map[string]struct{}{}}
-				stats[s.Name] = st
-			}
-			st.count = saturatingAdd(st.count, s.Count)
-			for _, p := range s.Processes {
-				st.processes[p] = struct{}{}
-			}
-			if !inRun[s.Name] {
-				inRun[s.Name] = true
-				st.runs++
+	for _, s := range t.Syscalls {
+		if mentioned[s.Name] {
+			continue
+		}
+		st := stats[s.Name]
+		if st == nil {
+			st = &nameStats{processes: map[string]struct{}{}, lastRun: -1}
+			stats[s.Name] = st
+		}
+		st.count = saturatingAdd(st.count, s.Count)
+		st.runs = s.Runs
+		st.arches++
+		for _, p := range s.Processes {
+			st.processes[p] = struct{}{}
+		}
+	}
+	// A name recorded on several arches (read on x86_64 and x86) may have
+	// been made by the same run twice: count its runs from the runs.
+	multi := false
+	for _, st := range stats {
+		if st.arches > 1 {
+			st.runs = 0
+			multi = true
+		}
+	}
+	if multi {
+		for i, r := range t.Runs {
+			for _, s := range r.Syscalls {
+				if st := stats[s.Name]; st != nil && st.arches > 1 && st.lastRun != i {
+					st.lastRun = i
+					st.runs++
+				}
 			}
 		}
 	}
+
 	byRuns := map[int][]string{}
 	for name, st := range stats {
 		byRuns[st.runs] = append(byRuns[st.runs], name)

@@ -168,11 +168,11 @@ func writeOutputs(cfg TracerConfig, base *cseccomp.Seccomp, t *trace.Trace) erro
 		if err != nil {
 			return fmt.Errorf("encode trace: %w", err)
 		}
-		if err := fsutil.WriteFileAtomic(cfg.Trace, tdata, 0o644); err != nil {
+		if err := fsutil.WriteFileNoSymlinks(cfg.Trace, tdata, 0o644); err != nil {
 			return fmt.Errorf("write trace: %w", err)
 		}
 	}
-	if err := fsutil.WriteFileAtomic(cfg.Output, data, 0o644); err != nil {
+	if err := fsutil.WriteFileNoSymlinks(cfg.Output, data, 0o644); err != nil {
 		return fmt.Errorf("write profile: %w", err)
 	}
 	return nil

@@ -22,8 +22,8 @@ var (
 	// ErrNotRegular is returned when a path names something other than a
 	// regular file (a directory, FIFO, device or socket).
 	ErrNotRegular = errors.New("not a regular file")
-	// ErrSymlink is returned when the last component of a path is a
-	// symbolic link.
+	// ErrSymlink is returned when a path names a symbolic link where none
+	// is accepted.
 	ErrSymlink = errors.New("is a symbolic link")
 	// ErrTooLarge is returned when a file exceeds the caller's limit.
 	ErrTooLarge = errors.New("file too large")
@@ -31,8 +31,10 @@ var (
 
 // ReadFile returns the content of the regular file at path.
 //
-// The file is opened with O_NOFOLLOW, so a symlink as last component fails
-// with ErrSymlink, and with O_NONBLOCK, so that opening a FIFO cannot hang
+// Symbolic links are followed: a reader names a file it could name
+// directly, so refusing links would only break setups such as a
+// symlinked /etc/containers/seccomp.json. The file is opened with
+// O_NONBLOCK, so that opening a FIFO cannot hang
 // before fstat reveals it is not a regular file (ErrNotRegular). Files
 // whose size exceeds limit bytes, or that grow past it while being read,
 // fail with ErrTooLarge. A limit <= 0 means DefaultLimit.
@@ -43,11 +45,8 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
-		}
 		return nil, err
 	}
 	defer f.Close()
@@ -90,29 +89,37 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 //
 // On error the temporary file is removed and path is unchanged.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir, base := filepath.Split(path)
-	if base == "" || base == "." || base == ".." {
+	return writeAtomic(path, data, perm, openDirFollow)
+}
+
+// WriteFileNoSymlinks is WriteFileAtomic for paths chosen by someone other
+// than the caller, as the hook's annotation paths are: its directory is
+// opened with OpenDir, so a symbolic link anywhere in path, or a directory
+// on a kernel pseudo filesystem, fails before anything is created.
+func WriteFileNoSymlinks(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, data, perm, OpenDir)
+}
+
+func openDirFollow(dir string) (int, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &fs.PathError{Op: "open", Path: dir, Err: err}
+	}
+	return fd, nil
+}
+
+func writeAtomic(path string, data []byte, perm os.FileMode, openDir func(string) (int, error)) error {
+	dir, base := splitPath(path)
+	if base == "" {
 		return &fs.PathError{Op: "write", Path: path, Err: errors.New("not a file name")}
 	}
-	if dir == "" {
-		dir = "."
-	}
-	dirfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	dirfd, err := openDir(dir)
 	if err != nil {
-		return &fs.PathError{Op: "open", Path: dir, Err: err}
+		return err
 	}
 	defer unix.Close(dirfd)
-
-	var st unix.Stat_t
-	switch err := unix.Fstatat(dirfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); {
-	case errors.Is(err, unix.ENOENT):
-		// Creating a new file.
-	case err != nil:
-		return &fs.PathError{Op: "stat", Path: path, Err: err}
-	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
-		return &fs.PathError{Op: "write", Path: path, Err: ErrSymlink}
-	case st.Mode&unix.S_IFMT != unix.S_IFREG:
-		return &fs.PathError{Op: "write", Path: path, Err: ErrNotRegular}
+	if err := checkTarget(dirfd, path, base); err != nil {
+		return err
 	}
 
 	tmp, fd, err := createTemp(dirfd, base, perm)

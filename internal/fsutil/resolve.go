@@ -72,6 +72,12 @@ func CheckWritable(path string) error {
 		return err
 	}
 	defer unix.Close(dirfd)
+	return checkTarget(dirfd, path, base)
+}
+
+// checkTarget accepts base in dirfd when it is absent (to be created) or
+// a regular file (to be replaced).
+func checkTarget(dirfd int, path, base string) error {
 	var st unix.Stat_t
 	switch err := unix.Fstatat(dirfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); {
 	case errors.Is(err, unix.ENOENT):

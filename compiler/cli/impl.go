@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/containers/common/pkg/seccomp"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
+)
+
+// impl is every side effect the commands have. defaultImpl is the real
+// one; tests substitute fakes.
+type impl interface {
+	// ReadFile returns the content of an input file, refusing symlinks,
+	// non-regular files and files over MaxInputSize.
+	ReadFile(path string) ([]byte, error)
+	// WriteFile replaces path atomically with data (mode OutputMode).
+	WriteFile(path string, data []byte) error
+	// NativeArch is the architecture compiled profiles are for when
+	// --arch is not given.
+	NativeArch() (seccomp.Arch, error)
+	// Check builds the profile's filters with libseccomp.
+	Check(p *seccomp.Seccomp) (profile.CheckReport, error)
+}
+
+// defaultImpl is the real impl: internal/fsutil for files, the build's
+// architecture and libseccomp.
+type defaultImpl struct{}
+
+func (defaultImpl) ReadFile(path string) ([]byte, error) {
+	return fsutil.ReadFile(path, MaxInputSize)
+}
+
+func (defaultImpl) WriteFile(path string, data []byte) error {
+	return fsutil.WriteFileAtomic(path, data, OutputMode)
+}
+
+func (defaultImpl) NativeArch() (seccomp.Arch, error) {
+	a, err := seccomp.GoArchToSeccompArch(runtime.GOARCH)
+	if err != nil {
+		return "", fmt.Errorf("determine native architecture: %w", err)
+	}
+	return a, nil
+}
+
+func (defaultImpl) Check(p *seccomp.Seccomp) (profile.CheckReport, error) {
+	return profile.Check(p)
+}

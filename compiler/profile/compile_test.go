@@ -1,0 +1,225 @@
+package profile_test
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/containers/common/pkg/seccomp"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+)
+
+func TestCompileNothingReturnsBase(t *testing.T) {
+	for _, name := range fixtures {
+		base := loadProfile(t, name)
+		got, err := profile.Compile(base, profile.Inputs{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, base) {
+			t.Errorf("%s: Compile(base, nothing) != base", name)
+		}
+		if got == base || (len(got.Syscalls) > 0 && got.Syscalls[0] == base.Syscalls[0]) {
+			t.Errorf("%s: result shares memory with base", name)
+		}
+	}
+	if _, err := profile.Compile(nil, profile.Inputs{}); !errors.Is(err, profile.ErrNoInput) {
+		t.Errorf("Compile(nil, nothing) = %v, want ErrNoInput", err)
+	}
+}
+
+// TestCompileOldHook pins the original hook's output for a base without
+// archMap: base kept, default ERRNO, native arch appended, one allow rule
+// with the sorted recorded names base does not mention.
+func TestCompileOldHook(t *testing.T) {
+	base := mustParse(t, `{"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":38,"architectures":["SCMP_ARCH_AARCH64"],
+		"flags":["SECCOMP_FILTER_FLAG_LOG"],"listenerPath":"/run/l.sock","listenerMetadata":"m",
+		"syscalls":[
+		{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1},
+		{"name":"clone","action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"valueTwo":0,"op":"SCMP_CMP_EQ"}]},
+		{"names":["uname"],"action":"SCMP_ACT_NOTIFY","includes":{"caps":["CAP_SYS_ADMIN"]}}]}`)
+	before := mustMarshal(t, base)
+	tr := oneRun("c1",
+		call(x64, "write", 1, 3, "sh"), call(x64, "read", 0, 10, "python3"),
+		call(x64, "mkdir", 83, 1, "mkdir"), call(x64, "clone", 56, 2, "sh"), call(x64, "uname", 63, 1, "sh"))
+	got := mustCompile(t, base, profile.Inputs{Traces: []*trace.Trace{tr}})
+
+	if string(mustMarshal(t, base)) != string(before) {
+		t.Fatal("Compile modified its base")
+	}
+	want := profile.Clone(base)
+	want.DefaultAction = seccomp.ActErrno
+	want.Architectures = []seccomp.Arch{seccomp.ArchAARCH64, seccomp.ArchX86_64}
+	want.Syscalls = append(want.Syscalls, &seccomp.Syscall{
+		Names:   []string{"read", "write"},
+		Action:  seccomp.ActAllow,
+		Args:    []*seccomp.Arg{},
+		Comment: "seen 13x by python3,sh in 1/1 runs",
+	})
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", mustMarshal(t, got), mustMarshal(t, want))
+	}
+}
+
+func TestCompileNoBase(t *testing.T) {
+	tr := oneRun("c1", call(x64, "read", 0, 2, "sh"), call(x86, "socketcall", 102, 1, "a.out"), call(x86, "read", 3, 1, "a.out"))
+	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}})
+	want := `{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": [
+    "SCMP_ARCH_X86_64",
+    "SCMP_ARCH_X86"
+  ],
+  "syscalls": [
+    {
+      "names": [
+        "read",
+        "socketcall"
+      ],
+      "action": "SCMP_ACT_ALLOW",
+      "args": [],
+      "comment": "seen 4x by a.out,sh in 1/1 runs",
+      "includes": {},
+      "excludes": {}
+    }
+  ]
+}
+`
+	if out := string(mustMarshal(t, got)); out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestCompileEmptyTrace(t *testing.T) {
+	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{trace.New()}})
+	if got.DefaultAction != seccomp.ActErrno || !slices.Equal(got.Architectures, []seccomp.Arch{seccomp.ArchX86_64}) || len(got.Syscalls) != 0 {
+		t.Errorf("empty trace compiled to %s", mustMarshal(t, got))
+	}
+	base := loadProfile(t, "block-mkdir.json")
+	got = mustCompile(t, base, profile.Inputs{Traces: []*trace.Trace{trace.New()}})
+	if got.DefaultAction != seccomp.ActErrno || len(got.Syscalls) != 1 {
+		t.Errorf("empty trace on a block-list: %s", mustMarshal(t, got))
+	}
+}
+
+// TestCompileDefaultBase checks the archMap case: arches go into the
+// archMap, never into "architectures", which containers/common would
+// refuse alongside an archMap.
+func TestCompileDefaultBase(t *testing.T) {
+	base := loadProfile(t, "default.json")
+	tr := oneRun("c1", call(x64, "read", 0, 2), call(x86, "socketcall", 102, 1), call(x64, "chroot", 161, 1), call(x64, "io_pgetevents", 333, 1))
+	got := mustCompile(t, base, profile.Inputs{Traces: []*trace.Trace{tr}})
+	if len(got.Architectures) != 0 || !reflect.DeepEqual(got.ArchMap, base.ArchMap) {
+		t.Errorf("arches changed: architectures %v, archMap %v", got.Architectures, got.ArchMap)
+	}
+	if len(got.Syscalls) != len(base.Syscalls) {
+		// read and socketcall are allowed by base, chroot conditionally,
+		// io_pgetevents blocked: nothing to add.
+		t.Errorf("added rules: %s", mustMarshal(t, &seccomp.Seccomp{DefaultAction: "SCMP_ACT_ERRNO", Syscalls: got.Syscalls[len(base.Syscalls):]}))
+	}
+	if !reflect.DeepEqual(got.Syscalls, base.Syscalls) || *got.DefaultErrnoRet != 38 {
+		t.Error("base rules or errno changed")
+	}
+
+	// A base archMap without the native entry, or without a recorded
+	// sub-architecture, is extended.
+	small := mustParse(t, `{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_AARCH64","subArchitectures":["SCMP_ARCH_ARM"]}],"syscalls":[]}`)
+	got = mustCompile(t, small, profile.Inputs{Traces: []*trace.Trace{tr}})
+	want := []seccomp.Architecture{
+		{Arch: seccomp.ArchAARCH64, SubArches: []seccomp.Arch{seccomp.ArchARM}},
+		{Arch: seccomp.ArchX86_64, SubArches: []seccomp.Arch{seccomp.ArchX86}},
+	}
+	if !reflect.DeepEqual(got.ArchMap, want) || got.Architectures != nil {
+		t.Errorf("archMap = %+v, architectures = %v", got.ArchMap, got.Architectures)
+	}
+}
+
+func TestCompileGroupsByRuns(t *testing.T) {
+	r := func(id string, start time.Duration, calls ...trace.Syscall) trace.Run {
+		return trace.Run{ContainerID: id, Start: t0.Add(start), End: t0.Add(start + time.Second), Syscalls: calls}
+	}
+	a := trace.New(r("a", 0, call(x64, "read", 0, 5, "sh"), call(x64, "write", 1, 1, "sh")))
+	b := trace.New(r("b", time.Minute, call(x64, "read", 0, 7, "cat"), call(x64, "openat", 257, 2, "cat")),
+		r("c", 2*time.Minute, call(x64, "read", 0, 1, "cat"), call(x86, "read", 3, 1, "a.out")))
+	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{a, b, a}})
+	var summary []string
+	for _, s := range got.Syscalls {
+		summary = append(summary, strings.Join(s.Names, ",")+" | "+s.Comment)
+	}
+	want := []string{
+		"read | seen 14x by a.out,cat,sh in 3/3 runs",
+		"openat,write | seen 3x by cat,sh in 1/3 runs",
+	}
+	if !slices.Equal(summary, want) {
+		t.Errorf("rules:\n%s\nwant\n%s", strings.Join(summary, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestCompileProfileInputs(t *testing.T) {
+	in1 := mustParse(t, `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X32"],"syscalls":[
+		{"names":["read","write","mkdir"],"action":"SCMP_ACT_ALLOW"},
+		{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"valueTwo":0,"op":"SCMP_CMP_EQ"}],"comment":"linux32"},
+		{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}]}`)
+	in2 := mustParse(t, `{"defaultAction":"SCMP_ACT_KILL","syscalls":[
+		{"names":["read"],"action":"SCMP_ACT_ALLOW"},
+		{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"valueTwo":0,"op":"SCMP_CMP_EQ"}]}]}`)
+	base := mustParse(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`)
+	tr := oneRun("c1", call(x64, "write", 1, 2, "sh"))
+	got := mustCompile(t, base, profile.Inputs{Traces: []*trace.Trace{tr}, Profiles: []*seccomp.Seccomp{in1, in2}})
+
+	var summary []string
+	for _, s := range got.Syscalls {
+		summary = append(summary, strings.Join(s.Names, ",")+" "+string(s.Action)+" "+profile.Describe(s)+" | "+s.Comment)
+	}
+	want := []string{
+		"mkdir SCMP_ACT_ERRNO  | ",
+		"write SCMP_ACT_ALLOW  | seen 2x by sh in 1/1 runs",
+		"read SCMP_ACT_ALLOW  | allowed by 2/2 input profiles",
+		"personality SCMP_ACT_ALLOW arg0 == 0x8 | from input profile 0 rule 1: linux32",
+	}
+	if !slices.Equal(summary, want) {
+		t.Errorf("rules:\n%s\nwant\n%s", strings.Join(summary, "\n"), strings.Join(want, "\n"))
+	}
+	if !slices.Equal(got.Architectures, []seccomp.Arch{seccomp.ArchX86_64, seccomp.ArchX32}) {
+		t.Errorf("architectures = %v", got.Architectures)
+	}
+
+	// Profiles alone count as input: the default action still changes.
+	only := mustCompile(t, base, profile.Inputs{Profiles: []*seccomp.Seccomp{in2}})
+	if only.DefaultAction != seccomp.ActErrno || len(only.Syscalls) != 3 {
+		t.Errorf("profile-only compile: %s", mustMarshal(t, only))
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	tr := oneRun("c1", call(x64, "read", 0, 1))
+	for _, tc := range []struct {
+		name string
+		base *seccomp.Seccomp
+		in   profile.Inputs
+		want string
+	}{
+		{"invalid base", &seccomp.Seccomp{}, profile.Inputs{Traces: []*trace.Trace{tr}}, "compile: base: invalid profile"},
+		{"allow-all input", nil, profile.Inputs{Profiles: []*seccomp.Seccomp{mustParse(t, `{"defaultAction":"SCMP_ACT_ALLOW"}`)}}, "only allow-list profiles can be inputs"},
+		{"invalid input", nil, profile.Inputs{Profiles: []*seccomp.Seccomp{{DefaultAction: "nope"}}}, "input profile 0: invalid profile"},
+		{"unknown arch", nil, profile.Inputs{Traces: []*trace.Trace{oneRun("c", call("SCMP_ARCH_VAX", "read", 0, 1))}}, "unknown architecture SCMP_ARCH_VAX"},
+		{"bad native", nil, profile.Inputs{Traces: []*trace.Trace{tr}, NativeArch: seccomp.ArchNative}, "not a concrete known architecture"},
+		{"nil trace", nil, profile.Inputs{Traces: []*trace.Trace{nil}}, "trace is nil"},
+		{"conflicting traces", nil, profile.Inputs{Traces: []*trace.Trace{tr, oneRun("c1", call(x64, "read", 0, 2))}}, "conflicting runs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.in.NativeArch == "" {
+				tc.in.NativeArch = seccomp.ArchX86_64
+			}
+			_, err := profile.Compile(tc.base, tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Compile = %v, want error containing %q", err, tc.want)
+			}
+		})
+	}
+}
