@@ -37,7 +37,7 @@ var goldenCases = []goldenCase{
 	{name: "compile-python", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/python.json"},
 	{name: "compile-alpine", args: "compile --arch amd64 -o OUT testdata/traces/alpine.json"},
 	{name: "compile-nginx", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/nginx-1.json testdata/traces/nginx-2.json"},
-	{name: "compile-old-hook-python", args: "compile --base testdata/profiles/old-hook.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/python.json"},
+	{name: "compile-old-hook-python", args: "compile --base testdata/profiles/old-hook.json --mode extend --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/python.json"},
 	{name: "compile-block-mkdir-alpine", args: "compile --base testdata/profiles/block-mkdir.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/alpine.json"},
 	{name: "compile-default-nginx", args: "compile --base testdata/profiles/default.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/nginx-both.json"},
 	{name: "compile-default-io-uring", args: "compile --base testdata/profiles/default.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/io-uring.json"},

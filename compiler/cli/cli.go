@@ -155,6 +155,7 @@ func (c *CLI) compile(o *Options) error {
 		}
 		in.NativeArch = native
 	}
+	in.Mode = o.Mode
 	out, err := profile.Compile(base, in)
 	if err != nil {
 		return nameInput(err, tracePaths, profilePaths)

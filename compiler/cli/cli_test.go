@@ -123,7 +123,7 @@ func TestRunVersionAndHelp(t *testing.T) {
 		t.Errorf("--version: %d %q", code, out)
 	}
 	code, out, _ = run(newFake(), "--help")
-	if code != ExitOK || !strings.Contains(out, "compile [--base PROFILE]") {
+	if code != ExitOK || !strings.Contains(out, "compile [--base PROFILE") {
 		t.Errorf("--help: %d %q", code, out)
 	}
 	code, out, _ = run(newFake(), "diff", "-h")

@@ -38,6 +38,8 @@ const (
 	FlagOutputShort = "o"
 	// FlagBase (compile) names the profile to build on.
 	FlagBase = "base"
+	// FlagMode (compile) says what to do with the base.
+	FlagMode = "mode"
 	// FlagArch (compile, diff) sets the native architecture, as
 	// SCMP_ARCH_X86_64 or amd64; the default is the build's.
 	FlagArch = "arch"

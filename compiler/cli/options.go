@@ -24,6 +24,9 @@ type Options struct {
 	Output string
 	// Base is the profile compile builds on; empty for none.
 	Base string
+	// Mode is what compile does with Base (profile.ModeRestrict unless
+	// --mode says otherwise).
+	Mode profile.Mode
 	// Arch is the native architecture for compile and diff; empty means
 	// the host's.
 	Arch seccomp.Arch
@@ -39,7 +42,7 @@ type Options struct {
 // usage texts per command, shown on usage errors and with -h.
 var usages = map[Command]string{
 	CommandMerge:   "merge -o OUT TRACE...\n\tMerge traces into one (a union of runs).",
-	CommandCompile: "compile [--base PROFILE] [--arch ARCH] [--no-check] -o OUT TRACE|PROFILE...\n\tCompile traces and profiles into an allow-list profile on top of an optional base.",
+	CommandCompile: "compile [--base PROFILE [--mode restrict|extend]] [--arch ARCH] [--no-check] -o OUT TRACE|PROFILE...\n\tCompile traces and profiles into an allow-list profile. With --base, restrict (default) allows only\n\twhat the inputs need and the base allows; extend keeps the base whole and adds what it lacks (the hook's if:).",
 	CommandDiff:    "diff [--json] [--arch ARCH] BASE TARGET\n\tCompare what two profiles or traces allow. Exit 0 when the same, 1 when different, 2 on error.",
 	CommandCheck:   "check [--json] PROFILE\n\tBuild the profile's BPF filters with libseccomp and report rules and instruction counts.",
 }
@@ -77,6 +80,14 @@ func ParseOptions(args []string) (*Options, error) {
 	switch o.Command {
 	case CommandCompile:
 		fs.StringVar(&o.Base, FlagBase, "", "base profile")
+		o.Mode = profile.ModeRestrict
+		fs.Func(FlagMode, "what to do with the base: restrict or extend", func(v string) error {
+			if !slices.Contains(profile.KnownModes(), profile.Mode(v)) {
+				return fmt.Errorf("unknown mode %q (want restrict or extend)", v)
+			}
+			o.Mode = profile.Mode(v)
+			return nil
+		})
 		fs.BoolVar(&o.NoCheck, FlagNoCheck, false, "do not check the result with libseccomp")
 		fs.Var((*archFlag)(&o.Arch), FlagArch, "native architecture")
 	case CommandDiff:

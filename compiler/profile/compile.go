@@ -14,8 +14,33 @@ import (
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
 )
 
+// Mode says what Compile does with its base.
+type Mode string
+
+const (
+	// ModeExtend keeps the base whole and adds what the inputs need that
+	// the base does not mention. It is the hook's if: semantics, the
+	// original hook's: it grows a profile trace by trace, and a name the
+	// base blocks stays blocked. The zero Mode is ModeExtend.
+	ModeExtend Mode = "extend"
+	// ModeRestrict takes the base as an upper bound: the result allows
+	// only what the inputs need and the base allows, so compiling traces
+	// against the engine's default profile cuts it down to the workload.
+	// Rules that block are kept intact, and so are argument-conditioned
+	// allow rules that mention a needed name; unconditional allow rules
+	// keep only needed names; allow rules for nothing needed are dropped.
+	// Against a base that allows by default, needed names it does not
+	// mention are added as in ModeExtend.
+	ModeRestrict Mode = "restrict"
+)
+
+// KnownModes returns the modes, sorted.
+func KnownModes() []Mode { return []Mode{ModeExtend, ModeRestrict} }
+
 // Inputs is what Compile adds to a base profile.
 type Inputs struct {
+	// Mode is what to do with the base; empty means ModeExtend.
+	Mode Mode
 	// Traces recorded by the hook. They are merged (trace.Merge) first, so
 	// the same run given twice counts once.
 	Traces []*trace.Trace
@@ -62,11 +87,11 @@ const maxProcesses = 8
 // (reflect.DeepEqual to it), or ErrNoInput when base is nil. Otherwise,
 // given one or more inputs, even an empty trace:
 //
-//   - Everything in base is kept unchanged and in order: its rules
-//     (including their args, includes, excludes, errno and comments),
-//     archMap, defaultErrnoRet, flags and listener settings. Rules from
-//     base get no comment added, so that a diff against base shows only
-//     what Compile added.
+//   - Everything in base is kept in order (in ModeExtend; see ModeRestrict
+//     for what it drops): its rules (including their args, includes,
+//     excludes, errno and comments), archMap, defaultErrnoRet, flags and
+//     listener settings. A base rule without a comment gets "from base",
+//     so that every rule says why it is there.
 //   - defaultAction becomes SCMP_ACT_ERRNO. The errno stays base's, so
 //     without one the runtime's default (EPERM) applies.
 //   - The architectures needed are the native one, those the traces
@@ -153,10 +178,119 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 			mentioned[n] = true
 		}
 	}
+	commentBase(out.Syscalls)
+	switch in.Mode {
+	case "", ModeExtend:
+	case ModeRestrict:
+		if base == nil {
+			break
+		}
+		out.Syscalls = restrictRules(out.Syscalls, neededNames(merged, in.Profiles))
+		if !Allows(base.DefaultAction) {
+			// What the base does not mention, its default action blocks.
+			return out, nil
+		}
+	default:
+		return nil, fmt.Errorf("compile: unknown mode %q", in.Mode)
+	}
 	added := make(map[string]bool)
 	out.Syscalls = append(out.Syscalls, traceRules(merged, mentioned, added)...)
 	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
 	return out, nil
+}
+
+// fromBase is the comment given to a base rule that had none, so that every
+// rule of a compiled profile says why it is there.
+const fromBase = "from base"
+
+// commentBase marks the base's uncommented rules as coming from it. The
+// rules are copies (Clone), so the caller's base is not touched.
+func commentBase(rules []*seccomp.Syscall) {
+	for _, r := range rules {
+		if r.Comment == "" {
+			r.Comment = fromBase
+		}
+	}
+}
+
+// multiplexers maps the calls that 32-bit x86 (and s390) route through a
+// multiplexer to it. libseccomp filters "socket" there as socketcall(2),
+// and cannot tell two argument-conditioned "socket" rules apart once the
+// unconditional socketcall rule that covered them is gone: keeping the
+// multiplexer with the calls keeps the base loadable.
+var multiplexers = map[string]string{}
+
+func init() {
+	for _, n := range strings.Fields(`socket bind connect listen accept accept4
+		getsockname getpeername socketpair send recv sendto recvfrom shutdown
+		setsockopt getsockopt sendmsg recvmsg recvmmsg sendmmsg`) {
+		multiplexers[n] = "socketcall"
+	}
+	for _, n := range strings.Fields(`semop semget semctl semtimedop msgsnd
+		msgrcv msgget msgctl shmat shmdt shmget shmctl`) {
+		multiplexers[n] = "ipc"
+	}
+}
+
+// neededNames is every name the inputs need: recorded, or allowed (with or
+// without conditions) by an input profile, and the multiplexers of those.
+func neededNames(t *trace.Trace, profiles []*seccomp.Seccomp) map[string]bool {
+	need := map[string]bool{}
+	for _, s := range t.Syscalls {
+		need[s.Name] = true
+	}
+	for _, p := range profiles {
+		for _, r := range p.Syscalls {
+			if Allows(r.Action) {
+				for _, n := range ruleNames(r) {
+					need[n] = true
+				}
+			}
+		}
+	}
+	for n := range need {
+		if m, ok := multiplexers[n]; ok {
+			need[m] = true
+		}
+	}
+	return need
+}
+
+// restrictRules applies ModeRestrict to a base's rules: blocking rules and
+// conditional allow rules that mention a needed name stay as they are,
+// unconditional allow rules keep only the needed names, and allow rules
+// left with nothing needed go.
+func restrictRules(rules []*seccomp.Syscall, need map[string]bool) []*seccomp.Syscall {
+	var out []*seccomp.Syscall
+	for _, r := range rules {
+		if !Allows(r.Action) {
+			out = append(out, r)
+			continue
+		}
+		names := ruleNames(r)
+		var kept []string
+		for _, n := range names {
+			if need[n] {
+				kept = append(kept, n)
+			}
+		}
+		switch {
+		case len(kept) == 0:
+			continue
+		case len(r.Args) > 0:
+			// Conditions may tie names together: keep the rule whole.
+			out = append(out, r)
+		case len(kept) == len(names):
+			out = append(out, r)
+		default:
+			c := *r
+			c.Name, c.Names = "", kept
+			why := fmt.Sprintf("kept for %d of its %d names that the inputs need", len(kept), len(names))
+			c.Comment = r.Comment + ", " + why
+			out = append(out, &c)
+		}
+	}
+	return out
 }
 
 // FromTrace turns a trace into the profile that allows exactly what it

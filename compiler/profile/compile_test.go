@@ -52,7 +52,7 @@ func TestCompileOldHook(t *testing.T) {
 	if string(mustMarshal(t, base)) != string(before) {
 		t.Fatal("Compile modified its base")
 	}
-	want := profile.Clone(base)
+	want := withBaseComments(base)
 	want.DefaultAction = seccomp.ActErrno
 	want.Architectures = []seccomp.Arch{seccomp.ArchAARCH64, seccomp.ArchX86_64}
 	want.Syscalls = append(want.Syscalls, &seccomp.Syscall{
@@ -122,7 +122,7 @@ func TestCompileDefaultBase(t *testing.T) {
 		// io_pgetevents blocked: nothing to add.
 		t.Errorf("added rules: %s", mustMarshal(t, &seccomp.Seccomp{DefaultAction: "SCMP_ACT_ERRNO", Syscalls: got.Syscalls[len(base.Syscalls):]}))
 	}
-	if !reflect.DeepEqual(got.Syscalls, base.Syscalls) || *got.DefaultErrnoRet != 38 {
+	if !reflect.DeepEqual(got.Syscalls, withBaseComments(base).Syscalls) || *got.DefaultErrnoRet != 38 {
 		t.Error("base rules or errno changed")
 	}
 
@@ -177,7 +177,7 @@ func TestCompileProfileInputs(t *testing.T) {
 		summary = append(summary, strings.Join(s.Names, ",")+" "+string(s.Action)+" "+profile.Describe(s)+" | "+s.Comment)
 	}
 	want := []string{
-		"mkdir SCMP_ACT_ERRNO  | ",
+		"mkdir SCMP_ACT_ERRNO  | from base",
 		"write SCMP_ACT_ALLOW  | seen 2x by sh in 1/1 runs",
 		"read SCMP_ACT_ALLOW  | allowed by 2/2 input profiles",
 		"personality SCMP_ACT_ALLOW arg0 == 0x8 | from input profile 0 rule 1: linux32",
@@ -222,4 +222,70 @@ func TestCompileErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ModeRestrict cuts a base down to what the traces need: blocks and needed
+// conditional rules intact, unconditional allows narrowed, the rest gone,
+// and nothing the base blocks added.
+func TestCompileRestrict(t *testing.T) {
+	base := mustParse(t, `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[
+		{"names":["read","write","mkdir","socketcall"],"action":"SCMP_ACT_ALLOW","comment":"basics"},
+		{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}]},
+		{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]},
+		{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"},
+		{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":16,"op":"SCMP_CMP_NE"}]}]}`)
+	tr := oneRun("c1",
+		call(x64, "read", 0, 5, "app"), call(x64, "clone", 56, 1, "app"),
+		call(x64, "socket", 41, 1, "app"), call(x64, "bpf", 321, 1, "app"))
+	got := mustCompile(t, base, profile.Inputs{Mode: profile.ModeRestrict, Traces: []*trace.Trace{tr}})
+
+	allowed := profile.Allowed(got)
+	for _, n := range []string{"read", "clone", "socket", "socketcall"} {
+		if _, ok := allowed[n]; !ok {
+			t.Errorf("%s: needed and allowed by base, but not allowed", n)
+		}
+	}
+	for _, n := range []string{"write", "mkdir", "personality", "bpf", "ptrace"} {
+		if _, ok := allowed[n]; ok {
+			t.Errorf("%s: allowed (%s), want blocked", n, allowed[n])
+		}
+	}
+	if got.DefaultErrnoRet == nil || *got.DefaultErrnoRet != 38 {
+		t.Errorf("defaultErrnoRet not kept: %v", got.DefaultErrnoRet)
+	}
+	if !slices.ContainsFunc(got.Syscalls, func(s *seccomp.Syscall) bool {
+		return slices.Equal(s.Names, []string{"ptrace"}) && s.Action == seccomp.ActErrno
+	}) {
+		t.Error("the base's blocking rule is gone")
+	}
+	if r := got.Syscalls[0]; !slices.Equal(r.Names, []string{"read", "socketcall"}) || !strings.Contains(r.Comment, "basics") {
+		t.Errorf("narrowed rule = %+v", r)
+	}
+	if err := profile.Validate(got); err != nil {
+		t.Fatal(err)
+	}
+
+	// A block-list base: what it does not mention and the traces need is added.
+	blocklist := mustParse(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`)
+	got = mustCompile(t, blocklist, profile.Inputs{Mode: profile.ModeRestrict,
+		Traces: []*trace.Trace{oneRun("c1", call(x64, "read", 0, 1), call(x64, "mkdir", 83, 1))}})
+	allowed = profile.Allowed(got)
+	if _, ok := allowed["read"]; !ok {
+		t.Error("block-list base: read not added")
+	}
+	if _, ok := allowed["mkdir"]; ok {
+		t.Error("block-list base: mkdir unblocked")
+	}
+}
+
+// withBaseComments is base as Compile keeps it: uncommented rules say they
+// come from the base.
+func withBaseComments(base *seccomp.Seccomp) *seccomp.Seccomp {
+	p := profile.Clone(base)
+	for _, r := range p.Syscalls {
+		if r.Comment == "" {
+			r.Comment = "from base"
+		}
+	}
+	return p
 }

@@ -155,7 +155,7 @@ func writeOutputs(cfg TracerConfig, base *cseccomp.Seccomp, t *trace.Trace) erro
 	if err != nil {
 		return err
 	}
-	p, err := profile.Compile(base, profile.Inputs{Traces: []*trace.Trace{t}, NativeArch: native})
+	p, err := profile.Compile(base, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{t}, NativeArch: native})
 	if err != nil {
 		return fmt.Errorf("compile profile: %w", err)
 	}
