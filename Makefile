@@ -22,7 +22,7 @@ export CGO_ENABLED := 1
 
 HOOK := bin/oci-seccomp-bpf-hook
 COMPILER := bin/oci-seccomp-compiler
-GO_SOURCES := $(shell find . -name '*.go' -not -path './test/*') go.mod go.sum internal/version/VERSION $(wildcard bpf/*.o)
+GO_SOURCES := $(shell find . -name '*.go' -not -path './test/*' -not -path './build/*') go.mod go.sum internal/version/VERSION $(wildcard bpf/*.o)
 
 .PHONY: all build generate install uninstall test test-unit test-root test-system demo bench clean deps
 
@@ -126,7 +126,8 @@ clean-build:
 # dist copies what git would commit now (tracked and untracked files that
 # .gitignore keeps, so uncommitted work is included; everything but build/,
 # bin/ and .git outside a checkout), then vendors the modules into the copy
-# only. -mod=mod: vendor/ is never in the tree itself.
+# only (-mod=mod: vendor/ is never in the tree itself). The copies are
+# removed once packed, so no Go files stay under build/ for find or gofmt.
 dist:
 	rm -rf $(PKG_STAGE) $(PKG_TARBALL)
 	mkdir -p $(PKG_STAGE)
@@ -140,6 +141,7 @@ dist:
 	tar -C build --sort=name --owner=0 --group=0 --numeric-owner \
 		--mtime="$$(git log -1 --format=@%ct 2>/dev/null || echo @0)" \
 		-czf $(PKG_TARBALL) $(notdir $(PKG_STAGE))
+	rm -rf $(PKG_STAGE)
 
 rpm: dist
 	rm -rf build/rpm
@@ -150,13 +152,15 @@ rpm: dist
 		rpm/$(PKG_NAME).spec
 	cp build/rpm/RPMS/*/*.rpm build/rpm/SRPMS/*.rpm build/rpm/
 
+# The unpacked tree stays in build/deb only when the build fails.
 deb: dist
 	rm -rf build/deb
 	mkdir -p build/deb
-	cp -a $(PKG_STAGE) build/deb/
+	tar -C build/deb -xzf $(PKG_TARBALL)
 	cp -a deb/debian build/deb/$(notdir $(PKG_STAGE))/debian
 	cd build/deb/$(notdir $(PKG_STAGE)) && \
 		GO=$(PKG_GO) GOCACHE=$(PKG_GOCACHE) $(DPKG_BUILDPACKAGE) -us -uc -b
+	rm -rf build/deb/$(notdir $(PKG_STAGE))
 
 check-package:
 	test/package.sh

@@ -49,6 +49,8 @@ RPM_FILES="\
 /usr/share/containers/oci/hooks.d/oci-seccomp-bpf-hook.json
 /usr/share/doc/oci-seccomp-bpf-hook
 /usr/share/doc/oci-seccomp-bpf-hook/README.md
+/usr/share/licenses/oci-seccomp-bpf-hook
+/usr/share/licenses/oci-seccomp-bpf-hook/LICENSE
 /usr/share/man/man1/oci-seccomp-bpf-hook.1.gz
 /usr/share/man/man1/oci-seccomp-compiler.1.gz"
 

@@ -185,7 +185,7 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 		if base == nil {
 			break
 		}
-		out.Syscalls = restrictRules(out.Syscalls, neededNames(merged, in.Profiles))
+		out.Syscalls = restrictRules(out.Syscalls, neededNames(merged, in.Profiles), merged)
 		if !Allows(base.DefaultAction) {
 			// What the base does not mention, its default action blocks.
 			return out, nil
@@ -197,6 +197,41 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	out.Syscalls = append(out.Syscalls, traceRules(merged, mentioned, added)...)
 	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
 	return out, nil
+}
+
+// seenComment sums up what the trace recorded of names, as
+// "seen 1234x by ls,sh in 2/2 runs"; "" when it recorded none of them.
+func seenComment(names []string, t *trace.Trace) string {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	var total uint64
+	procs := map[string]struct{}{}
+	runs := 0
+	for _, s := range t.Syscalls {
+		if !want[s.Name] {
+			continue
+		}
+		total = saturatingAdd(total, s.Count)
+		runs = max(runs, s.Runs)
+		for _, p := range s.Processes {
+			procs[p] = struct{}{}
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	return seenText(total, procs, runs, len(t.Runs))
+}
+
+// seenText renders a rule comment: "seen 1234x by ls,sh in 2/2 runs".
+func seenText(count uint64, procs map[string]struct{}, runs, of int) string {
+	comment := fmt.Sprintf("seen %dx", count)
+	if len(procs) > 0 {
+		comment += " by " + listProcesses(procs)
+	}
+	return comment + fmt.Sprintf(" in %d/%d runs", runs, of)
 }
 
 // fromBase is the comment given to a base rule that had none, so that every
@@ -260,7 +295,7 @@ func neededNames(t *trace.Trace, profiles []*seccomp.Seccomp) map[string]bool {
 // conditional allow rules that mention a needed name stay as they are,
 // unconditional allow rules keep only the needed names, and allow rules
 // left with nothing needed go.
-func restrictRules(rules []*seccomp.Syscall, need map[string]bool) []*seccomp.Syscall {
+func restrictRules(rules []*seccomp.Syscall, need map[string]bool, t *trace.Trace) []*seccomp.Syscall {
 	var out []*seccomp.Syscall
 	for _, r := range rules {
 		if !Allows(r.Action) {
@@ -286,6 +321,9 @@ func restrictRules(rules []*seccomp.Syscall, need map[string]bool) []*seccomp.Sy
 			c := *r
 			c.Name, c.Names = "", kept
 			why := fmt.Sprintf("kept for %d of its %d names that the inputs need", len(kept), len(names))
+			if seen := seenComment(kept, t); seen != "" {
+				why += ": " + seen
+			}
 			c.Comment = r.Comment + ", " + why
 			out = append(out, &c)
 		}
@@ -470,12 +508,7 @@ func traceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Sys
 				procs[p] = struct{}{}
 			}
 		}
-		comment := fmt.Sprintf("seen %dx", total)
-		if len(procs) > 0 {
-			comment += " by " + listProcesses(procs)
-		}
-		comment += fmt.Sprintf(" in %d/%d runs", n, len(t.Runs))
-		rules = append(rules, allowRule(names, comment))
+		rules = append(rules, allowRule(names, seenText(total, procs, n, len(t.Runs))))
 	}
 	return rules
 }
