@@ -6,6 +6,9 @@
 #   make demo       install what it needs, build, trace a demo container, print the profile
 #   make bench      benchmarks (see README)
 
+# Go comes from /usr/local/go on the machines this is built on (Debian's
+# golang is too old); a go already on PATH comes first.
+export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 CLANG ?= clang-14
 STRIP ?= llvm-strip-14
@@ -54,7 +57,7 @@ uninstall:
 deps:
 	test/install-deps.sh
 
-test: test-unit test-root test-system
+test: deps test-unit test-root test-system
 
 test-unit:
 	$(GO) vet ./...

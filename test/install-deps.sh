@@ -16,7 +16,7 @@ if ((${#missing[@]})); then
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	apt-get install -y -q "${missing[@]}"
 fi
 # bpffs holds the shared recorder; the hook mounts it when missing, but a
 # host without it is worth knowing about.
