@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -490,14 +491,8 @@ func traceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Sys
 		byRuns[st.runs] = append(byRuns[st.runs], name)
 		added[name] = true
 	}
-	counts := make([]int, 0, len(byRuns))
-	for n := range byRuns {
-		counts = append(counts, n)
-	}
-	slices.SortFunc(counts, func(a, b int) int { return cmp.Compare(b, a) })
-
 	var rules []*seccomp.Syscall
-	for _, n := range counts {
+	for _, n := range keysDescending(byRuns) {
 		names := byRuns[n]
 		slices.Sort(names)
 		var total uint64
@@ -511,6 +506,14 @@ func traceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Sys
 		rules = append(rules, allowRule(names, seenText(total, procs, n, len(t.Runs))))
 	}
 	return rules
+}
+
+// keysDescending returns the keys of a grouping by count, largest first:
+// the most common names get the first rule.
+func keysDescending(groups map[int][]string) []int {
+	keys := slices.Collect(maps.Keys(groups))
+	slices.SortFunc(keys, func(a, b int) int { return cmp.Compare(b, a) })
+	return keys
 }
 
 // profileRules builds the rules contributed by input profiles: their
@@ -542,13 +545,8 @@ func profileRules(profiles []*seccomp.Seccomp, mentioned, added map[string]bool)
 			byCount[c] = append(byCount[c], n)
 		}
 	}
-	counts := make([]int, 0, len(byCount))
-	for c := range byCount {
-		counts = append(counts, c)
-	}
-	slices.SortFunc(counts, func(a, b int) int { return cmp.Compare(b, a) })
 	var rules []*seccomp.Syscall
-	for _, c := range counts {
+	for _, c := range keysDescending(byCount) {
 		names := byCount[c]
 		slices.Sort(names)
 		rules = append(rules, allowRule(names, fmt.Sprintf("allowed by %d/%d input profiles", c, len(profiles))))

@@ -110,17 +110,11 @@ func openDirFollow(dir string) (int, error) {
 
 func writeAtomic(path string, data []byte, perm os.FileMode, openDir func(string) (int, error)) error {
 	dir, base := splitPath(path)
-	if base == "" {
-		return &fs.PathError{Op: "write", Path: path, Err: errors.New("not a file name")}
-	}
-	dirfd, err := openDir(dir)
+	dirfd, err := openTarget(path, openDir)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(dirfd)
-	if err := checkTarget(dirfd, path, base); err != nil {
-		return err
-	}
 
 	tmp, fd, err := createTemp(dirfd, base, perm)
 	if err != nil {

@@ -63,16 +63,30 @@ func OpenDir(dir string) (int, error) {
 // file. It lets a caller refuse a bad output before starting work whose
 // result it would then have nowhere to put.
 func CheckWritable(path string) error {
+	dirfd, err := openTarget(path, OpenDir)
+	if err == nil {
+		unix.Close(dirfd)
+	}
+	return err
+}
+
+// openTarget opens the directory of path with openDir and checks that
+// path's last element can be written there (see checkTarget). The caller
+// closes the returned descriptor.
+func openTarget(path string, openDir func(string) (int, error)) (int, error) {
 	dir, base := splitPath(path)
 	if base == "" {
-		return &fs.PathError{Op: "write", Path: path, Err: errors.New("not a file name")}
+		return -1, &fs.PathError{Op: "write", Path: path, Err: errors.New("not a file name")}
 	}
-	dirfd, err := OpenDir(dir)
+	dirfd, err := openDir(dir)
 	if err != nil {
-		return err
+		return -1, err
 	}
-	defer unix.Close(dirfd)
-	return checkTarget(dirfd, path, base)
+	if err := checkTarget(dirfd, path, base); err != nil {
+		unix.Close(dirfd)
+		return -1, err
+	}
+	return dirfd, nil
 }
 
 // checkTarget accepts base in dirfd when it is absent (to be created) or
