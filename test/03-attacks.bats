@@ -88,8 +88,8 @@ victim_intact() {
 @test "--allow-dir refuses outputs elsewhere" {
 	local hooks=$T/hooks.d
 	mkdir -p "$hooks" "$T/allowed"
-	jq --arg d "$T/allowed" '.hook.args += ["--allow-dir", $d]' \
-		"$WORK_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$hooks/oci-seccomp-bpf-hook.json"
+	jq --arg d "$T/allowed" --arg hook "$HOOK" '.hook.path = $hook | .hook.args += ["--allow-dir", $d]' \
+		"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$hooks/oci-seccomp-bpf-hook.json"
 	run ! podman --hooks-dir "$hooks" run --rm --network=none \
 		--annotation "$ANNOTATION=of:$T/out/x.json" "$BUSYBOX" true
 	[[ $output == *"outside the allowed directories"* ]]

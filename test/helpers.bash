@@ -19,7 +19,10 @@ if [[ ${HOOK_INSTALLED:-0} == 1 ]]; then
 else
 	HOOK=$ROOT_DIR/bin/oci-seccomp-bpf-hook
 	COMPILER=$ROOT_DIR/bin/oci-seccomp-compiler
-	HOOKS_DIR_ARGS=(--hooks-dir "$WORK_DIR/hooks.d")
+	# One hooks directory per checkout: CI's clone and a developer's tree
+	# share the images in WORK_DIR but must each run their own hook.
+	HOOKS_DIR=$WORK_DIR/hooks.d-$(printf %s "$ROOT_DIR" | md5sum | cut -c1-8)
+	HOOKS_DIR_ARGS=(--hooks-dir "$HOOKS_DIR")
 fi
 export CONTAINERS_CONF=$WORK_DIR/containers.conf
 
@@ -27,15 +30,17 @@ export CONTAINERS_CONF=$WORK_DIR/containers.conf
 # because crun fails on this machine's hybrid cgroups; nofile from the
 # current hard limit, which podman may not exceed.
 prepare_env() {
-	mkdir -p "$WORK_DIR/hooks.d"
+	[[ -z ${HOOKS_DIR:-} ]] || mkdir -p "$HOOKS_DIR"
 	cat >"$WORK_DIR/containers.conf" <<-CONF
 		[containers]
 		default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=4096:4096"]
 		[engine]
 		runtime = "runc"
 	CONF
-	sed "s|HOOK_BIN_DIR/oci-seccomp-bpf-hook|$HOOK|" \
-		"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$WORK_DIR/hooks.d/oci-seccomp-bpf-hook.json"
+	if [[ -n ${HOOKS_DIR:-} ]]; then
+		sed "s|HOOK_BIN_DIR/oci-seccomp-bpf-hook|$HOOK|" \
+			"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$HOOKS_DIR/oci-seccomp-bpf-hook.json"
+	fi
 }
 
 # build_images imports the test images once: busybox from busybox-static,

@@ -57,7 +57,9 @@ const (
 		{"name":"socketcall","nr":102,"arch":"SCMP_ARCH_X86","count":1,"processes":["a.out"]}]}]}`
 	traceB = `{"version":1,"runs":[{"containerID":"b","start":"2025-03-01T12:01:00Z","end":"2025-03-01T12:01:01Z","syscalls":[
 		{"name":"write","nr":1,"arch":"SCMP_ARCH_AARCH64","count":1}]}]}`
-	readOnly  = `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","socketcall"],"action":"SCMP_ACT_ALLOW"}]}`
+	// readOnly allows what traceA does, with the signal allowance every
+	// compiled trace gets (restart_syscall, rt_sigreturn).
+	readOnly  = `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","socketcall","restart_syscall","rt_sigreturn"],"action":"SCMP_ACT_ALLOW"}]}`
 	blockList = `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`
 )
 
@@ -169,7 +171,8 @@ func TestCompile(t *testing.T) {
 	// The native architecture comes from the impl; the traces add x86
 	// and aarch64.
 	want := []seccomp.Arch{seccomp.ArchX86_64, seccomp.ArchAARCH64, seccomp.ArchX86}
-	if !slices.Equal(p.Architectures, want) || p.DefaultAction != seccomp.ActErrno || len(p.Syscalls) != 2 {
+	// The block-list's rule, the traces' rule and the signal allowance.
+	if !slices.Equal(p.Architectures, want) || p.DefaultAction != seccomp.ActErrno || len(p.Syscalls) != 3 {
 		t.Errorf("compiled: %s", f.written["out.json"])
 	}
 
@@ -216,7 +219,7 @@ func TestDiffExitCodes(t *testing.T) {
 		want string
 	}{
 		{[]string{"diff", "a.json", "p.json"}, ExitOK, "same: both allow the same syscalls"},
-		{[]string{"diff", "p.json", "b.json"}, ExitDiffer, "target allows 1 of 2 (\u221250%), 1 of them blocked by base"},
+		{[]string{"diff", "p.json", "b.json"}, ExitDiffer, "target allows 3 of 4 (\u221225%), 1 of them blocked by base"},
 		{[]string{"diff", "--json", "p.json", "b.json"}, ExitDiffer, `"same": false`},
 		{[]string{"diff", "p.json", "missing.json"}, ExitTrouble, ""},
 		{[]string{"diff", "p.json", "bad.json"}, ExitTrouble, ""},

@@ -196,6 +196,7 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	}
 	added := make(map[string]bool)
 	out.Syscalls = append(out.Syscalls, traceRules(merged, mentioned, added)...)
+	out.Syscalls = append(out.Syscalls, allowanceRules(merged, mentioned, added)...)
 	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
 	return out, nil
 }
@@ -271,7 +272,7 @@ func init() {
 // neededNames is every name the inputs need: recorded, or allowed (with or
 // without conditions) by an input profile, and the multiplexers of those.
 func neededNames(t *trace.Trace, profiles []*seccomp.Seccomp) map[string]bool {
-	need := map[string]bool{}
+	need := allowanceNames(t)
 	for _, s := range t.Syscalls {
 		need[s.Name] = true
 	}

@@ -60,7 +60,7 @@ func TestCompileOldHook(t *testing.T) {
 		Action:  seccomp.ActAllow,
 		Args:    []*seccomp.Arg{},
 		Comment: "seen 13x by python3,sh in 1/1 runs",
-	})
+	}, signalAllowance)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", mustMarshal(t, got), mustMarshal(t, want))
 	}
@@ -84,6 +84,17 @@ func TestCompileNoBase(t *testing.T) {
       "action": "SCMP_ACT_ALLOW",
       "args": [],
       "comment": "seen 4x by a.out,sh in 1/1 runs",
+      "includes": {},
+      "excludes": {}
+    },
+    {
+      "names": [
+        "restart_syscall",
+        "rt_sigreturn"
+      ],
+      "action": "SCMP_ACT_ALLOW",
+      "args": [],
+      "comment": "allowance: needed by any process that handles a signal; traces see them only when a signal arrives",
       "includes": {},
       "excludes": {}
     }
@@ -154,6 +165,7 @@ func TestCompileGroupsByRuns(t *testing.T) {
 	want := []string{
 		"read | seen 14x by a.out,cat,sh in 3/3 runs",
 		"openat,write | seen 3x by cat,sh in 1/3 runs",
+		"restart_syscall,rt_sigreturn | " + signalAllowance.Comment,
 	}
 	if !slices.Equal(summary, want) {
 		t.Errorf("rules:\n%s\nwant\n%s", strings.Join(summary, "\n"), strings.Join(want, "\n"))
@@ -179,6 +191,7 @@ func TestCompileProfileInputs(t *testing.T) {
 	want := []string{
 		"mkdir SCMP_ACT_ERRNO  | from base",
 		"write SCMP_ACT_ALLOW  | seen 2x by sh in 1/1 runs",
+		"restart_syscall,rt_sigreturn SCMP_ACT_ALLOW  | " + signalAllowance.Comment,
 		"read SCMP_ACT_ALLOW  | allowed by 2/2 input profiles",
 		"personality SCMP_ACT_ALLOW arg0 == 0x8 | from input profile 0 rule 1: linux32",
 	}
@@ -288,4 +301,33 @@ func withBaseComments(base *seccomp.Seccomp) *seccomp.Seccomp {
 		}
 	}
 	return p
+}
+
+// signalAllowance is the rule every compiled trace gets (allowance.go).
+var signalAllowance = &seccomp.Syscall{
+	Names:   []string{"restart_syscall", "rt_sigreturn"},
+	Action:  seccomp.ActAllow,
+	Args:    []*seccomp.Arg{},
+	Comment: "allowance: needed by any process that handles a signal; traces see them only when a signal arrives",
+}
+
+// A trace with runc's init in it also gets the Go runtime allowance, minus
+// what it recorded; the names go into the restricted base too.
+func TestCompileRuncAllowance(t *testing.T) {
+	tr := oneRun("c1", call(x64, "read", 0, 1, "runc:[2:INIT]"), call(x64, "futex", 202, 3, "runc:[2:INIT]"))
+	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}})
+	if len(got.Syscalls) != 3 {
+		t.Fatalf("rules: %s", mustMarshal(t, got))
+	}
+	runtime := got.Syscalls[2]
+	if !slices.Contains(runtime.Names, "tgkill") || slices.Contains(runtime.Names, "futex") || slices.Contains(runtime.Names, "rt_sigreturn") {
+		t.Errorf("runtime allowance = %v", runtime.Names)
+	}
+	if !strings.Contains(runtime.Comment, "runc") {
+		t.Errorf("comment = %q", runtime.Comment)
+	}
+	restricted := mustCompile(t, loadProfile(t, "default.json"), profile.Inputs{Mode: profile.ModeRestrict, Traces: []*trace.Trace{tr}})
+	if _, ok := profile.Allowed(restricted)["tgkill"]; !ok {
+		t.Error("restricted default profile dropped the runtime allowance")
+	}
 }

@@ -82,10 +82,11 @@ func TestDiffDefaultProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := profile.Diff(base, target)
-	if r.BaseAllowed != 410 || r.TargetAllowed != 3 || !slices.Equal(r.Blocked, []string{"io_pgetevents"}) {
+	// read, write, io_pgetevents and the signal allowance.
+	if r.BaseAllowed != 410 || r.TargetAllowed != 5 || !slices.Equal(r.Blocked, []string{"io_pgetevents"}) {
 		t.Errorf("Diff(default, trace) = %d of %d, blocked %v", r.TargetAllowed, r.BaseAllowed, r.Blocked)
 	}
-	if r.Summary != "allows 3 of 410 (\u221299%), 1 of them blocked by base" {
+	if r.Summary != "allows 5 of 410 (\u221299%), 1 of them blocked by base" {
 		t.Errorf("Summary = %q", r.Summary)
 	}
 	// The same trace compiled on the default profile allows what base
