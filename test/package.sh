@@ -214,7 +214,7 @@ ok "man pages ${MANPAGES[*]} are roff and document every flag of --help (above)"
 		{ echo "$log" | tail -20; fail "podman run with the annotation"; }
 	grep -q "$HOOK_JSON" <<<"$log" || fail "podman's debug log does not mention $HOOK_JSON"
 	[[ -s $out/ls.json ]] || fail "no profile written: podman did not run the installed hook"
-	jq -e '.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names | index("execve")' "$out/ls.json" >/dev/null ||
+	jq -e '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | index("execve")' "$out/ls.json" >/dev/null ||
 		fail "the profile does not allow execve"
 	ok "podman (no --hooks-dir) ran $HOOK_JSON: profile with $(jq '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | length' "$out/ls.json") syscalls"
 )
