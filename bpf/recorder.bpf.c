@@ -121,28 +121,37 @@ volatile const u32 nr_seccomp[NR_ABIS];
 volatile const u32 nr_execve[NR_ABIS];
 volatile const u32 nr_execveat[NR_ABIS];
 
-/* The inode of the calling task's active PID namespace:
- * task->thread_pid->numbers[level].ns->ns.inum. */
-static __always_inline u32 current_pidns(struct task_struct *task)
+/* The inode of the PID namespace of pid at level (0 < level <= 3):
+ * pid->numbers[level].ns->ns.inum, read directly through BTF pointers (no
+ * helper calls). numbers[] is a flexible array, so each level is a
+ * constant index; deeper nesting than three container levels is not
+ * traced (the tracer refuses it). */
+static __always_inline u32 pidns_at(struct pid *pid, unsigned int level)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	struct upid *upid = &pid->numbers[0];
 	struct pid_namespace *ns;
 
-	/* numbers[] is a flexible array: index it by hand from the relocated
-	 * base, with the local (stable) size of struct upid. */
-	upid = (void *)upid + (u64)(level & 63) * sizeof(struct upid);
-	ns = BPF_CORE_READ(upid, ns);
-	return BPF_CORE_READ(ns, ns.inum);
+	switch (level) {
+	case 1:
+		ns = pid->numbers[1].ns;
+		break;
+	case 2:
+		ns = pid->numbers[2].ns;
+		break;
+	case 3:
+		ns = pid->numbers[3].ns;
+		break;
+	default:
+		return 0;
+	}
+	return ns->ns.inum;
 }
 
 static __always_inline bool in_compat_syscall(struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+	return task->thread_info.status & TS_COMPAT;
 #elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ(task, thread_info.flags) & TIF_32BIT;
+	return task->thread_info.flags & TIF_32BIT;
 #else
 	return false;
 #endif
@@ -207,8 +216,15 @@ static __always_inline bool advance(struct target *t, struct pt_regs *regs,
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	u32 ns = current_pidns(task);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
+
+	/* The host's own processes (level 0) are never traced: the common
+	 * case costs two loads and no map lookup. */
+	if (level == 0)
+		return 0;
+	u32 ns = pidns_at(pid, level);
 	struct target *t = bpf_map_lookup_elem(&targets, &ns);
 	if (!t)
 		return 0;

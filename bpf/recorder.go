@@ -3,6 +3,8 @@
 package bpf
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -24,13 +26,22 @@ const (
 	commLen      = 16
 )
 
-// Default locations of the shared recorder. The pin directory carries the
-// map layout version: a hook with a different layout pins beside, not over,
-// an older one that is still tracing.
+// DefaultPinDir is where the shared recorder is pinned. Its last element is
+// a digest of the compiled program, so a hook whose program differs pins
+// beside, never over, one that is still tracing, and never reuses a stale
+// pinned program.
+var DefaultPinDir = filepath.Join("/sys/fs/bpf/oci-seccomp-bpf-hook", objectDigest())
+
+func objectDigest() string {
+	sum := sha256.Sum256(_RecorderBytes)
+	return hex.EncodeToString(sum[:6])
+}
+
+// Other fixed names.
 const (
-	DefaultPinDir   = "/sys/fs/bpf/oci-seccomp-bpf-hook/v1"
 	DefaultLockPath = "/run/oci-seccomp-bpf-hook/recorder.lock"
 	linkPin         = "link"
+	progPin         = "sys_enter"
 )
 
 // ErrAlreadyTraced is returned by Attach when a live tracer already records
@@ -127,14 +138,30 @@ func Attach(ns uint32, opts Options) (_ *Target, err error) {
 	return t, nil
 }
 
-// load loads the recorder's objects, reusing the pinned maps when shared,
-// and makes sure the program is attached exactly once.
+// load opens the recorder's maps and program and makes sure the program
+// is attached exactly once.
+//
+// Shared, the program and the maps stay pinned after the last target
+// leaves (only the link goes, which detaches the program), so that the
+// next tracer neither verifies the program nor creates maps: it opens the
+// pins, and attaches the pinned program when no link is pinned. Only the
+// first tracer after boot, or after a new hook version, loads the program.
 func (t *Target) load() error {
 	spec, err := loadRecorder()
 	if err != nil {
 		return fmt.Errorf("load recorder spec: %w", err)
 	}
 	t.spec = spec
+	if !t.opts.Private {
+		ok, err := t.openPinned()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return t.ensureAttached()
+		}
+	}
+
 	if err := setSyscallNumbers(spec); err != nil {
 		return err
 	}
@@ -153,7 +180,6 @@ func (t *Target) load() error {
 		}
 		return fmt.Errorf("load recorder: %w", err)
 	}
-
 	if t.opts.Private {
 		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
 		if err != nil {
@@ -162,32 +188,56 @@ func (t *Target) load() error {
 		t.link = l
 		return t.watch(t.objs.SysEnter)
 	}
+	if err := t.objs.SysEnter.Pin(filepath.Join(t.opts.PinDir, progPin)); err != nil {
+		return fmt.Errorf("pin program: %w", err)
+	}
+	return t.ensureAttached()
+}
+
+// openPinned opens the pinned program and maps of the shared recorder. It
+// returns false, and opens nothing, unless all of them are pinned.
+func (t *Target) openPinned() (bool, error) {
+	var objs recorderObjects
+	prog, err := ebpf.LoadPinnedProgram(filepath.Join(t.opts.PinDir, progPin), nil)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("load pinned program: %w", err)
+	}
+	objs.SysEnter = prog
+	for name, dst := range map[string]**ebpf.Map{"targets": &objs.Targets, "counts": &objs.Counts, "comms": &objs.Comms} {
+		m, err := ebpf.LoadPinnedMap(filepath.Join(t.opts.PinDir, name), nil)
+		if errors.Is(err, os.ErrNotExist) {
+			objs.Close()
+			return false, nil
+		} else if err != nil {
+			objs.Close()
+			return false, fmt.Errorf("load pinned map %s: %w", name, err)
+		}
+		*dst = m
+	}
+	t.objs = objs
+	return true, nil
+}
+
+// ensureAttached attaches the shared program unless a pinned link shows it
+// is attached already, and watches it.
+func (t *Target) ensureAttached() error {
 	pin := filepath.Join(t.opts.PinDir, linkPin)
-	if l, err := link.LoadPinnedLink(pin, nil); err == nil {
-		// Already attached by an earlier tracer: the program just loaded is
-		// not needed, the maps are the pinned ones the attached one uses.
-		defer l.Close()
-		info, err := l.Info()
+	l, err := link.LoadPinnedLink(pin, nil)
+	if errors.Is(err, os.ErrNotExist) {
+		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
 		if err != nil {
-			return fmt.Errorf("pinned link info: %w", err)
+			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
 		}
-		prog, err := ebpf.NewProgramFromID(info.Program)
-		if err != nil {
-			return fmt.Errorf("open attached program: %w", err)
+		if err := l.Pin(pin); err != nil {
+			l.Close()
+			return fmt.Errorf("pin link: %w", err)
 		}
-		defer prog.Close()
-		return t.watch(prog)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if err != nil {
 		return fmt.Errorf("load pinned link: %w", err)
 	}
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
-	if err != nil {
-		return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
-	}
 	defer l.Close()
-	if err := l.Pin(pin); err != nil {
-		return fmt.Errorf("pin link: %w", err)
-	}
 	return t.watch(t.objs.SysEnter)
 }
 
@@ -307,13 +357,14 @@ func collectDead(maps *recorderMaps) error {
 }
 
 // Cleanup removes the targets of tracers that died without leaving and,
-// when no target is left, detaches the shared program and removes its pins.
-// The hook's poststop stage calls it, so a killed tracer does not leave the
-// program attached until the next container is traced. It does nothing
-// when no shared recorder is pinned.
+// when no target is left, detaches the shared program. It also removes the
+// pins of other hook versions (sibling directories of PinDir) that have
+// no attached program. The hook's poststop stage calls it, so a killed
+// tracer does not leave the program attached until the next container is
+// traced. It does nothing when no shared recorder is pinned.
 func Cleanup(opts Options) error {
 	opts = opts.withDefaults()
-	if _, err := os.Stat(filepath.Join(opts.PinDir, "targets")); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(opts.PinDir); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	unlock, err := lockFile(opts.LockPath)
@@ -321,23 +372,63 @@ func Cleanup(opts Options) error {
 		return err
 	}
 	defer unlock()
-	var maps recorderMaps
-	for name, dst := range map[string]**ebpf.Map{"targets": &maps.Targets, "counts": &maps.Counts, "comms": &maps.Comms} {
-		m, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, name), nil)
-		if errors.Is(err, os.ErrNotExist) {
-			maps.Close()
-			return nil
-		} else if err != nil {
-			maps.Close()
-			return fmt.Errorf("load pinned map %s: %w", name, err)
-		}
-		*dst = m
-	}
-	defer maps.Close()
-	if err := collectDead(&maps); err != nil {
+	if err := purgeStale(opts.PinDir); err != nil {
 		return err
 	}
-	return releaseIfLast(&maps, opts.PinDir)
+	t := &Target{opts: opts}
+	ok, err := t.openPinned()
+	if err != nil || !ok {
+		return err
+	}
+	defer t.objs.Close()
+	if err := collectDead(&t.objs.recorderMaps); err != nil {
+		return err
+	}
+	return releaseIfLast(&t.objs.recorderMaps, opts.PinDir)
+}
+
+// Purge removes the shared recorder entirely: every pin in PinDir, which
+// must have no live target. For tests and uninstallation.
+func Purge(opts Options) error {
+	opts = opts.withDefaults()
+	if err := Cleanup(opts); err != nil {
+		return err
+	}
+	unlock, err := lockFile(opts.LockPath)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(opts.PinDir, linkPin)); err == nil {
+		return fmt.Errorf("purge %s: the recorder is still attached for a live tracer", opts.PinDir)
+	}
+	return purge(opts.PinDir)
+}
+
+// purgeStale removes the pins of other versions beside pinDir that are not
+// attached: a hook upgrade leaves its predecessor's program pinned.
+func purgeStale(pinDir string) error {
+	parent := filepath.Dir(pinDir)
+	if parent != filepath.Dir(DefaultPinDir) {
+		return nil
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		dir := filepath.Join(parent, e.Name())
+		if !e.IsDir() || dir == pinDir {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, linkPin)); err == nil {
+			continue
+		}
+		if err := purge(dir); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Stop ends recording and returns what was recorded. When the last shared
@@ -441,18 +532,27 @@ func releaseIfLast(maps *recorderMaps, pinDir string) error {
 	if err := it.Err(); err != nil {
 		return fmt.Errorf("iterate targets: %w", err)
 	}
-	pin := filepath.Join(pinDir, linkPin)
-	if err := os.Remove(pin); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// Removing the last reference to the link detaches the program. The
+	// program and the maps stay pinned for the next tracer.
+	if err := os.Remove(filepath.Join(pinDir, linkPin)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("unpin link: %w", err)
 	}
-	for _, name := range []string{"targets", "counts", "comms"} {
-		if err := os.Remove(filepath.Join(pinDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("unpin map %s: %w", name, err)
+	return nil
+}
+
+// pins are the names a recorder pins in its directory.
+var pins = []string{linkPin, progPin, "targets", "counts", "comms"}
+
+// purge removes every pin of the recorder in dir, and dir. Callers hold
+// the lock.
+func purge(dir string) error {
+	for _, name := range pins {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("unpin %s: %w", name, err)
 		}
 	}
-	_ = os.Remove(pinDir)
-	if pinDir == DefaultPinDir {
-		_ = os.Remove(filepath.Dir(DefaultPinDir))
+	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove pin directory: %w", err)
 	}
 	return nil
 }

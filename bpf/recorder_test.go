@@ -3,6 +3,7 @@
 package bpf
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -61,7 +63,11 @@ func child(mode string) {
 // returns it with the pipe that releases it.
 func startChild(t *testing.T, mode string) (*exec.Cmd, *os.File) {
 	t.Helper()
-	cmd := exec.Command("/proc/self/exe")
+	return startChildCmd(t, mode, exec.Command("/proc/self/exe"))
+}
+
+func startChildCmd(t *testing.T, mode string, cmd *exec.Cmd) (*exec.Cmd, *os.File) {
+	t.Helper()
 	cmd.Env = append(os.Environ(), "RECORDER_CHILD="+mode)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
 	r, w, err := os.Pipe()
@@ -120,11 +126,17 @@ func trace(t *testing.T, mode string, opts Options) *Result {
 func testOptions(t *testing.T) Options {
 	dir := t.TempDir()
 	parent := filepath.Join("/sys/fs/bpf", "oci-seccomp-bpf-hook-test-"+strconv.Itoa(os.Getpid()))
-	t.Cleanup(func() { os.Remove(parent) })
-	return Options{
+	opts := Options{
 		PinDir:   filepath.Join(parent, filepath.Base(dir)),
 		LockPath: filepath.Join(dir, "lock"),
 	}
+	t.Cleanup(func() {
+		if err := Purge(opts); err != nil {
+			t.Errorf("purge: %v", err)
+		}
+		os.Remove(parent)
+	})
+	return opts
 }
 
 func TestRecordAfterFilter(t *testing.T) {
@@ -201,8 +213,8 @@ func TestSharedJoinLeave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(opts.PinDir); !os.IsNotExist(err) {
-		t.Fatalf("pin directory left after the last target: %v", err)
+	if _, err := os.Stat(filepath.Join(opts.PinDir, linkPin)); !os.IsNotExist(err) {
+		t.Fatalf("program still attached after the last target left: %v", err)
 	}
 	if ra.Phase != PhaseFilter || rb.Phase != PhasePrctl {
 		t.Fatalf("phases %v, %v", ra.Phase, rb.Phase)
@@ -245,7 +257,72 @@ func TestCleanupDeadTracer(t *testing.T) {
 	if err := Cleanup(opts); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(opts.PinDir); !os.IsNotExist(err) {
-		t.Fatalf("pins left after the dead tracer was collected: %v", err)
+	if _, err := os.Stat(filepath.Join(opts.PinDir, linkPin)); !os.IsNotExist(err) {
+		t.Fatalf("program still attached after the dead tracer was collected: %v", err)
+	}
+}
+
+// After the last target leaves, the next tracer reuses the pinned program
+// and maps: it attaches again without loading anything.
+func TestReattachPinned(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	first := trace(t, "filter", opts)
+	prog, err := os.Stat(filepath.Join(opts.PinDir, progPin))
+	if err != nil {
+		t.Fatalf("program not pinned after the first target: %v", err)
+	}
+	second := trace(t, "filter", opts)
+	again, err := os.Stat(filepath.Join(opts.PinDir, progPin))
+	if err != nil || !os.SameFile(prog, again) {
+		t.Fatalf("program pin replaced: %v", err)
+	}
+	if count(t, first, "getppid") != afterFilter || count(t, second, "getppid") != afterFilter {
+		t.Fatal("counts differ between the first and the reattached recorder")
+	}
+}
+
+// A container in a container: the program reads the namespace two levels
+// down, and the host's namespace is refused.
+func TestNestedNamespace(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The outer namespace's init is unshare, which forks the test binary
+	// into a second new PID namespace, level 2.
+	outer, release := startChildCmd(t, "filter", exec.Command("unshare", "-p", "-f", "--kill-child", exe))
+	var inner int
+	deadline := time.Now().Add(10 * time.Second)
+	for inner == 0 && time.Now().Before(deadline) {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", outer.Process.Pid, outer.Process.Pid))
+		fmt.Sscan(string(data), &inner)
+	}
+	if inner == 0 {
+		t.Fatal("no inner process")
+	}
+	if err := CheckTraceable(inner); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := PIDNamespace(inner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := Attach(ns, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release.Write([]byte("x"))
+	outer.Wait()
+	res, err := tgt.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, res, "getppid"); got != afterFilter {
+		t.Errorf("level-2 getppid count = %d, want %d", got, afterFilter)
+	}
+	if err := CheckTraceable(os.Getpid()); !errors.Is(err, ErrNotTraceable) {
+		t.Errorf("host process: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,6 +23,37 @@ func PIDNamespace(pid int) (uint32, error) {
 		return 0, fmt.Errorf("stat %s: %w", path, err)
 	}
 	return uint32(st.Ino), nil
+}
+
+// MaxLevel is the deepest PID namespace the recorder traces: a container
+// in a container in a container.
+const MaxLevel = 3
+
+// ErrNotTraceable is returned by CheckTraceable.
+var ErrNotTraceable = errors.New("cannot be traced")
+
+// CheckTraceable checks that process pid is in a PID namespace the
+// recorder can key on: not the host's (level 0, e.g. podman --pid=host,
+// where every process on the host would be recorded), and at most
+// MaxLevel namespaces deep.
+func CheckTraceable(pid int) error {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			level := len(strings.Fields(rest)) - 1
+			switch {
+			case level == 0:
+				return fmt.Errorf("process %d %w: it is in the host's PID namespace (--pid=host?)", pid, ErrNotTraceable)
+			case level > MaxLevel:
+				return fmt.Errorf("process %d %w: its PID namespace is %d deep, at most %d is supported", pid, ErrNotTraceable, level, MaxLevel)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("process %d: no NSpid in /proc/%d/status", pid, pid)
 }
 
 // processStart returns the start time of pid in clock ticks since boot

@@ -87,9 +87,8 @@ victim_intact() {
 
 @test "--allow-dir refuses outputs elsewhere" {
 	local hooks=$T/hooks.d
-	mkdir -p "$hooks" "$T/allowed"
-	jq --arg d "$T/allowed" --arg hook "$HOOK" '.hook.path = $hook | .hook.args += ["--allow-dir", $d]' \
-		"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$hooks/oci-seccomp-bpf-hook.json"
+	mkdir -p "$T/allowed"
+	hooks_dir_with "$hooks" --allow-dir "$T/allowed"
 	run ! podman --hooks-dir "$hooks" run --rm --network=none \
 		--annotation "$ANNOTATION=of:$T/out/x.json" "$BUSYBOX" true
 	[[ $output == *"outside the allowed directories"* ]]

@@ -77,9 +77,14 @@ tracer_of() {
 }
 
 @test "no kernel BTF: the container does not start, the error says why" {
+	# A recorder of the test's own: the shared one may already be loaded,
+	# and a loaded program needs no BTF to be attached again.
+	local pins=/sys/fs/bpf/seccomp-hook-test-btf-$$
+	hooks_dir_with "$T/hooks.d" --pin-dir "$pins"
 	run ! unshare -m bash -c "mount -t tmpfs none /sys/kernel/btf &&
-		podman ${HOOKS_DIR_ARGS[*]} run --rm --network=none \
+		podman --hooks-dir $T/hooks.d run --rm --network=none \
 			--annotation $ANNOTATION=of:$T/out/p.json $BUSYBOX true"
+	rm -rf "$pins"
 	[[ $output == *"attach recorder"* && $output == *"no BTF found"* ]] || { echo "$output"; return 1; }
 	old_intact
 }
@@ -87,7 +92,8 @@ tracer_of() {
 @test "missing capabilities: the tracer fails with a clear error" {
 	start_sleeper
 	run ! setpriv --bounding-set=-bpf,-perfmon,-sys_admin,-net_admin \
-		"$HOOK" -r "$SLEEPER_PID" -o "$T/out/p.json" --run-dir "$T/run" --pin-dir /sys/fs/bpf/seccomp-hook-test-caps
+		"$HOOK" -r "$SLEEPER_PID" -o "$T/out/p.json" --run-dir "$T/run" --pin-dir "/sys/fs/bpf/seccomp-hook-test-caps-$$"
+	rmdir "/sys/fs/bpf/seccomp-hook-test-caps-$$" 2>/dev/null || true
 	[[ $output == *"operation not permitted"* ]] || { echo "$output"; return 1; }
 	old_intact
 }

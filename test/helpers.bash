@@ -77,6 +77,18 @@ build_progs() {
 	done
 }
 
+# hooks_dir_with DIR ARG...: write into DIR a hooks.d JSON for $HOOK whose
+# arguments get ARG... appended (e.g. --allow-dir /x).
+hooks_dir_with() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	local extra
+	extra=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+	jq --arg hook "$HOOK" --argjson extra "$extra" '.hook.path = $hook | .hook.args += $extra' \
+		"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$dir/oci-seccomp-bpf-hook.json"
+}
+
 # podman_run runs podman run with the test's hooks directory.
 podman_run() {
 	podman "${HOOKS_DIR_ARGS[@]}" run --network=none "$@"

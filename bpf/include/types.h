@@ -62,7 +62,7 @@ struct upid {
 
 struct pid {
 	unsigned int level;
-	struct upid numbers[1];
+	struct upid numbers[4];
 } __ca;
 
 /* x86 keeps TS_COMPAT in status; arm64 keeps TIF_32BIT in flags. */

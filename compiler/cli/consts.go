@@ -2,8 +2,6 @@ package cli
 
 import (
 	"slices"
-
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 )
 
 // Program is the name the binary is installed under, used in messages.
@@ -68,8 +66,10 @@ const (
 )
 
 const (
-	// MaxInputSize bounds every input file.
-	MaxInputSize = fsutil.DefaultLimit
+	// MaxInputSize bounds every input file: a merge of a thousand traces
+	// is about 18 MiB, so this leaves room for large merges while still
+	// refusing, say, a disk image given by mistake.
+	MaxInputSize = 256 << 20
 	// OutputMode is the permission of written files: profiles are read by
 	// the container engine, which may run as another user.
 	OutputMode = 0o644

@@ -88,6 +88,9 @@ func Trace(cfg TracerConfig) (err error) {
 		return err
 	}
 	defer unix.Close(pidfd)
+	if err := bpf.CheckTraceable(cfg.PID); err != nil {
+		return err
+	}
 	ns, err := bpf.PIDNamespace(cfg.PID)
 	if err != nil {
 		return err
