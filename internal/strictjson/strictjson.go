@@ -29,17 +29,15 @@ func Unmarshal(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errors.New("decode: destination must be a non-nil pointer")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	w := walker{dec: dec}
-	if err := w.value(rv.Type().Elem(), "$"); err != nil {
-		if errors.Is(err, io.EOF) {
-			return ErrEmpty
+	if json.Valid(data) {
+		// The usual case, a well-formed document: check its keys with a
+		// byte scan.
+		if err := checkKeys(data, rv.Type().Elem()); err != nil {
+			return err
 		}
+	} else if err := walk(data, rv.Type().Elem()); err != nil {
+		// A broken one: the token walk says where and why.
 		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("decode: unexpected data after the top-level value at offset %d", dec.InputOffset())
 	}
 
 	// The shape is known to be clean; let encoding/json fill v. Unknown
@@ -49,6 +47,24 @@ func Unmarshal(data []byte, v any) error {
 	strict.DisallowUnknownFields()
 	if err := strict.Decode(v); err != nil {
 		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}
+
+// walk checks data against t with a walker and reports what is wrong with
+// it: an unknown or repeated key, a syntax error, trailing data.
+func walk(data []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	w := walker{dec: dec}
+	if err := w.value(t, "$"); err != nil {
+		if errors.Is(err, io.EOF) {
+			return ErrEmpty
+		}
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("decode: unexpected data after the top-level value at offset %d", dec.InputOffset())
 	}
 	return nil
 }
