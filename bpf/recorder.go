@@ -274,19 +274,11 @@ func (t *Target) join() error {
 	}
 	t.slot = slot
 
-	t.counts, err = newInner(t.spec, "counts")
-	if err != nil {
+	if t.counts, err = t.slotMap(t.objs.Counts, "counts", slot, make([]uint64, countEntries)); err != nil {
 		return err
 	}
-	t.comms, err = newInner(t.spec, "comms")
-	if err != nil {
+	if t.comms, err = t.slotMap(t.objs.Comms, "comms", slot, make([][commLen]byte, commEntries)); err != nil {
 		return err
-	}
-	if err := t.objs.Counts.Update(slot, t.counts, ebpf.UpdateAny); err != nil {
-		return fmt.Errorf("insert counts map: %w", err)
-	}
-	if err := t.objs.Comms.Update(slot, t.comms, ebpf.UpdateAny); err != nil {
-		return fmt.Errorf("insert comms map: %w", err)
 	}
 	start, err := processStart(os.Getpid())
 	if err != nil {
@@ -299,16 +291,55 @@ func (t *Target) join() error {
 	return nil
 }
 
-func newInner(spec *ebpf.CollectionSpec, name string) (*ebpf.Map, error) {
-	outer, ok := spec.Maps[name]
-	if !ok || outer.InnerMap == nil {
-		return nil, fmt.Errorf("recorder spec has no inner map for %s", name)
+// slotMap returns the inner map of outer at slot, cleared, creating it on
+// the slot's first use. Slots keep their inner maps when targets leave:
+// changing an array of maps from user space waits for an RCU grace period
+// (about 10 ms here, twice per join and twice per leave), while clearing a
+// map does not. zero is one value of the map, zeroed, per key (per CPU
+// values are expanded here).
+func (t *Target) slotMap(outer *ebpf.Map, name string, slot uint32, zero any) (*ebpf.Map, error) {
+	var m *ebpf.Map
+	err := outer.Lookup(slot, &m)
+	if errors.Is(err, ebpf.ErrKeyNotExist) {
+		spec, ok := t.spec.Maps[name]
+		if !ok || spec.InnerMap == nil {
+			return nil, fmt.Errorf("recorder spec has no inner map for %s", name)
+		}
+		if m, err = ebpf.NewMap(spec.InnerMap.Copy()); err != nil {
+			return nil, fmt.Errorf("create %s map: %w", name, err)
+		}
+		if err := outer.Update(slot, m, ebpf.UpdateAny); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("insert %s map: %w", name, err)
+		}
+		return m, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("look up %s map of slot %d: %w", name, slot, err)
 	}
-	m, err := ebpf.NewMap(outer.InnerMap.Copy())
-	if err != nil {
-		return nil, fmt.Errorf("create %s map: %w", name, err)
+	if err := clearMap(m, zero); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("clear %s map of slot %d: %w", name, slot, err)
 	}
 	return m, nil
+}
+
+// clearMap sets every key of an array map to zero, given one zero value per
+// key as a slice.
+func clearMap(m *ebpf.Map, zero any) error {
+	keys := make([]uint32, m.MaxEntries())
+	for i := range keys {
+		keys[i] = uint32(i)
+	}
+	values := zero
+	if m.Type() == ebpf.PerCPUArray {
+		ncpu, err := ebpf.PossibleCPU()
+		if err != nil {
+			return err
+		}
+		values = make([]uint64, len(keys)*ncpu)
+	}
+	_, err := m.BatchUpdate(keys, values, nil)
+	return err
 }
 
 // freeSlot returns the lowest slot no target uses.
@@ -335,23 +366,20 @@ func freeSlot(targets *ebpf.Map) (uint32, error) {
 // killed tracer cannot keep the program attached or a slot taken forever.
 func collectDead(maps *recorderMaps) error {
 	var dead []uint32
-	var slots []uint32
 	var ns uint32
 	var v target
 	it := maps.Targets.Iterate()
 	for it.Next(&ns, &v) {
 		if start, err := processStart(int(v.Owner)); err != nil || start != v.OwnerStart {
 			dead = append(dead, ns)
-			slots = append(slots, v.Slot)
 		}
 	}
 	if err := it.Err(); err != nil {
 		return fmt.Errorf("iterate targets: %w", err)
 	}
-	for i, ns := range dead {
+	// The slots' inner maps stay for the next target, which clears them.
+	for _, ns := range dead {
 		_ = maps.Targets.Delete(ns)
-		_ = maps.Counts.Delete(slots[i])
-		_ = maps.Comms.Delete(slots[i])
 	}
 	return nil
 }
@@ -447,8 +475,6 @@ func (t *Target) Stop() (*Result, error) {
 	if err := t.objs.Targets.LookupAndDelete(t.ns, &v); err != nil {
 		return nil, fmt.Errorf("remove target: %w", err)
 	}
-	_ = t.objs.Counts.Delete(t.slot)
-	_ = t.objs.Comms.Delete(t.slot)
 
 	res, err := t.read(v)
 	if err != nil {

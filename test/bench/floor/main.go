@@ -9,10 +9,17 @@
 // when stdin reaches EOF or on SIGTERM or SIGINT. The link is not pinned,
 // so the program is gone as soon as this process exits, however it exits.
 //
-// Requires root and at least Linux 4.17 (raw tracepoints).
+// With -count it attaches nothing and prints how many programs are linked
+// to the raw tracepoints sys_enter and sys_exit, whoever attached them:
+// the benchmarks check it around each sample, since any such program
+// slows down every syscall on the host.
+//
+// Requires root and at least Linux 4.17 (raw tracepoints); -count needs
+// 5.8 (link iteration).
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,13 +33,19 @@ import (
 )
 
 func main() {
+	count := flag.Bool("count", false, "print how many programs are on sys_enter and sys_exit, and exit")
+	flag.Parse()
+	run := attach
+	if *count {
+		run = printCount
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func attach() error {
 	// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK.
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return fmt.Errorf("remove memlock limit: %w", err)
@@ -72,4 +85,26 @@ func run() error {
 	}
 	<-done
 	return nil
+}
+
+// printCount prints the number of raw tracepoint links on sys_enter or
+// sys_exit. Links that go away while being listed are skipped.
+func printCount() error {
+	n := 0
+	var it link.Iterator
+	defer it.Close()
+	for it.Next() {
+		info, err := it.Link.Info()
+		if err != nil {
+			continue // not a link type that reports its target
+		}
+		if rt := info.RawTracepoint(); rt != nil && (rt.Name == "sys_enter" || rt.Name == "sys_exit") {
+			n++
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("list links: %w", err)
+	}
+	_, err := fmt.Println(n)
+	return err
 }
