@@ -14,6 +14,7 @@ import (
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/strictjson"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/version"
 )
 
@@ -326,12 +327,9 @@ func (c *CLI) readInput(path string) (input, error) {
 // isTrace reports whether data is a JSON object with both "version" and
 // "runs" keys, which profiles never have.
 func isTrace(data []byte) bool {
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(data, &keys) != nil {
-		return false
-	}
-	_, v := keys["version"]
-	_, r := keys["runs"]
+	members := strictjson.TopLevel(data)
+	_, v := members["version"]
+	_, r := members["runs"]
 	return v && r
 }
 

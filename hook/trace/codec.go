@@ -32,12 +32,9 @@ type file struct {
 // Validate. Parse never panics on malformed input.
 func Parse(data []byte) (*Trace, error) {
 	// Peek at the version leniently first.
-	var peek struct {
-		Version json.RawMessage `json:"version"`
-	}
-	if json.Unmarshal(data, &peek) == nil && len(peek.Version) > 0 {
+	if raw := strictjson.TopLevel(data)["version"]; len(raw) > 0 {
 		var v int
-		if err := json.Unmarshal(peek.Version, &v); err == nil && v != Version {
+		if err := json.Unmarshal(raw, &v); err == nil && v != Version {
 			return nil, fmt.Errorf("parse trace: %w %d (this build reads version %d)", ErrVersion, v, Version)
 		}
 	}

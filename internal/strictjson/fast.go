@@ -144,12 +144,17 @@ func (s *keyScanner) array(elem reflect.Type) error {
 func (s *keyScanner) key() string {
 	start := s.pos
 	s.skipString()
+	return s.keyAt(start)
+}
+
+// keyAt decodes the quoted string from start to pos.
+func (s *keyScanner) keyAt(start int) string {
 	raw := s.data[start:s.pos]
 	if plain(raw) {
 		return string(raw[1 : len(raw)-1])
 	}
 	var k string
-	_ = json.Unmarshal(raw, &k) // valid: json.Valid accepted the document
+	_ = json.Unmarshal(raw, &k) // "" for a malformed key: TopLevel's callers validate later
 	return k
 }
 
@@ -243,4 +248,44 @@ func (k *keySet) add(key string) {
 		}
 	}
 	k.set[key] = true
+}
+
+// TopLevel returns the raw values of the members of the object that data
+// holds, by key (the last one wins), or nil when data does not start with
+// an object. It is a cheap look at a document before a strict Unmarshal,
+// for telling kinds of documents apart or reading a version first: it
+// does not validate, and on malformed input returns what it read so far.
+func TopLevel(data []byte) map[string][]byte {
+	s := keyScanner{data: data}
+	s.ws()
+	if s.pos >= len(data) || data[s.pos] != '{' {
+		return nil
+	}
+	s.pos++
+	members := map[string][]byte{}
+	for {
+		s.ws()
+		if s.pos < len(data) && data[s.pos] == ',' {
+			s.pos++
+			s.ws()
+		}
+		if s.pos >= len(data) || data[s.pos] != '"' {
+			return members
+		}
+		start := s.pos
+		s.skipString()
+		if s.pos > len(data) || data[s.pos-1] != '"' || s.pos-start < 2 {
+			return members
+		}
+		key := s.keyAt(start)
+		s.ws()
+		if s.pos >= len(data) || data[s.pos] != ':' {
+			return members
+		}
+		s.pos++
+		s.ws()
+		vstart := s.pos
+		s.skip()
+		members[key] = data[vstart:min(s.pos, len(data))]
+	}
 }

@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -41,4 +42,35 @@ func FuzzCheckKeys(f *testing.F) {
 			t.Fatalf("%q: byte scan says %v, token walk says %v", data, fast, slow)
 		}
 	})
+}
+
+// TopLevel never panics, and on a well-formed object finds exactly the
+// members encoding/json finds.
+func FuzzTopLevel(f *testing.F) {
+	for _, s := range []string{`{"version":1,"runs":[]}`, `{"a":{"b":"}"},"c":[1,"]"]}`, `{"x`, `{"\u0061":1,`, `[]`, `{"a":1 "b":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := TopLevel(data)
+		var want map[string]json.RawMessage
+		if json.Unmarshal(data, &want) != nil {
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: TopLevel found %d members, encoding/json %d", data, len(got), len(want))
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || !json.Valid(g) || string(mustCompact(t, g)) != string(mustCompact(t, v)) {
+				t.Fatalf("%q: member %q = %q, want %q", data, k, g, v)
+			}
+		}
+	})
+}
+
+func mustCompact(t *testing.T, raw []byte) []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatalf("compact %q: %v", raw, err)
+	}
+	return b.Bytes()
 }

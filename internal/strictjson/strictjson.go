@@ -29,23 +29,23 @@ func Unmarshal(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errors.New("decode: destination must be a non-nil pointer")
 	}
-	if json.Valid(data) {
-		// The usual case, a well-formed document: check its keys with a
-		// byte scan.
-		if err := checkKeys(data, rv.Type().Elem()); err != nil {
-			return err
+	// encoding/json validates and fills v in one pass; then a byte scan
+	// checks the keys it matched leniently. A syntax error is explained by
+	// the token walk instead, with the path and offset of the problem.
+	err := json.Unmarshal(data, v)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		if werr := walk(data, rv.Type().Elem()); werr != nil {
+			return werr
 		}
-	} else if err := walk(data, rv.Type().Elem()); err != nil {
-		// A broken one: the token walk says where and why.
-		return err
+		return fmt.Errorf("decode: %w", err)
 	}
-
-	// The shape is known to be clean; let encoding/json fill v. Unknown
-	// fields cannot occur any more, but keep the guard in case the walker
-	// and encoding/json ever disagree about a type.
-	strict := json.NewDecoder(bytes.NewReader(data))
-	strict.DisallowUnknownFields()
-	if err := strict.Decode(v); err != nil {
+	// The document is well-formed: key errors come before type errors, as
+	// a misspelt key often explains a type error.
+	if kerr := checkKeys(data, rv.Type().Elem()); kerr != nil {
+		return kerr
+	}
+	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
 	return nil
