@@ -194,53 +194,6 @@ func (t *Target) load() error {
 	return t.ensureAttached()
 }
 
-// openPinned opens the pinned program and maps of the shared recorder. It
-// returns false, and opens nothing, unless all of them are pinned.
-func (t *Target) openPinned() (bool, error) {
-	var objs recorderObjects
-	prog, err := ebpf.LoadPinnedProgram(filepath.Join(t.opts.PinDir, progPin), nil)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("load pinned program: %w", err)
-	}
-	objs.SysEnter = prog
-	for name, dst := range map[string]**ebpf.Map{"targets": &objs.Targets, "counts": &objs.Counts, "comms": &objs.Comms} {
-		m, err := ebpf.LoadPinnedMap(filepath.Join(t.opts.PinDir, name), nil)
-		if errors.Is(err, os.ErrNotExist) {
-			objs.Close()
-			return false, nil
-		} else if err != nil {
-			objs.Close()
-			return false, fmt.Errorf("load pinned map %s: %w", name, err)
-		}
-		*dst = m
-	}
-	t.objs = objs
-	return true, nil
-}
-
-// ensureAttached attaches the shared program unless a pinned link shows it
-// is attached already, and watches it.
-func (t *Target) ensureAttached() error {
-	pin := filepath.Join(t.opts.PinDir, linkPin)
-	l, err := link.LoadPinnedLink(pin, nil)
-	if errors.Is(err, os.ErrNotExist) {
-		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
-		if err != nil {
-			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
-		}
-		if err := l.Pin(pin); err != nil {
-			l.Close()
-			return fmt.Errorf("pin link: %w", err)
-		}
-	} else if err != nil {
-		return fmt.Errorf("load pinned link: %w", err)
-	}
-	defer l.Close()
-	return t.watch(t.objs.SysEnter)
-}
-
 // watch keeps a handle on the attached program and notes how many of its
 // runs the kernel has skipped so far (see Result.Missed).
 func (t *Target) watch(prog *ebpf.Program) error {
@@ -384,81 +337,6 @@ func collectDead(maps *recorderMaps) error {
 	return nil
 }
 
-// Cleanup removes the targets of tracers that died without leaving and,
-// when no target is left, detaches the shared program. It also removes the
-// pins of other hook versions (sibling directories of PinDir) that have
-// no attached program. The hook's poststop stage calls it, so a killed
-// tracer does not leave the program attached until the next container is
-// traced. It does nothing when no shared recorder is pinned.
-func Cleanup(opts Options) error {
-	opts = opts.withDefaults()
-	if _, err := os.Stat(opts.PinDir); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	unlock, err := lockFile(opts.LockPath)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := purgeStale(opts.PinDir); err != nil {
-		return err
-	}
-	t := &Target{opts: opts}
-	ok, err := t.openPinned()
-	if err != nil || !ok {
-		return err
-	}
-	defer t.objs.Close()
-	if err := collectDead(&t.objs.recorderMaps); err != nil {
-		return err
-	}
-	return releaseIfLast(&t.objs.recorderMaps, opts.PinDir)
-}
-
-// Purge removes the shared recorder entirely: every pin in PinDir, which
-// must have no live target. For tests and uninstallation.
-func Purge(opts Options) error {
-	opts = opts.withDefaults()
-	if err := Cleanup(opts); err != nil {
-		return err
-	}
-	unlock, err := lockFile(opts.LockPath)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if _, err := os.Stat(filepath.Join(opts.PinDir, linkPin)); err == nil {
-		return fmt.Errorf("purge %s: the recorder is still attached for a live tracer", opts.PinDir)
-	}
-	return purge(opts.PinDir)
-}
-
-// purgeStale removes the pins of other versions beside pinDir that are not
-// attached: a hook upgrade leaves its predecessor's program pinned.
-func purgeStale(pinDir string) error {
-	parent := filepath.Dir(pinDir)
-	if parent != filepath.Dir(DefaultPinDir) {
-		return nil
-	}
-	entries, err := os.ReadDir(parent)
-	if err != nil {
-		return nil
-	}
-	for _, e := range entries {
-		dir := filepath.Join(parent, e.Name())
-		if !e.IsDir() || dir == pinDir {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(dir, linkPin)); err == nil {
-			continue
-		}
-		if err := purge(dir); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Stop ends recording and returns what was recorded. When the last shared
 // target leaves, the program is detached and the pins are removed.
 func (t *Target) Stop() (*Result, error) {
@@ -544,43 +422,6 @@ func (t *Target) read(v target) (*Result, error) {
 		return res.Calls[a].Number < res.Calls[b].Number
 	})
 	return res, nil
-}
-
-// releaseIfLast detaches the shared program and removes every pin when no
-// target is left. Callers hold the lock, so no tracer can join meanwhile.
-func releaseIfLast(maps *recorderMaps, pinDir string) error {
-	var ns uint32
-	var v target
-	it := maps.Targets.Iterate()
-	if it.Next(&ns, &v) {
-		return nil
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("iterate targets: %w", err)
-	}
-	// Removing the last reference to the link detaches the program. The
-	// program and the maps stay pinned for the next tracer.
-	if err := os.Remove(filepath.Join(pinDir, linkPin)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("unpin link: %w", err)
-	}
-	return nil
-}
-
-// pins are the names a recorder pins in its directory.
-var pins = []string{linkPin, progPin, "targets", "counts", "comms"}
-
-// purge removes every pin of the recorder in dir, and dir. Callers hold
-// the lock.
-func purge(dir string) error {
-	for _, name := range pins {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("unpin %s: %w", name, err)
-		}
-	}
-	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove pin directory: %w", err)
-	}
-	return nil
 }
 
 func (t *Target) close() {

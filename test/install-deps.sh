@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages that building, testing and the demo need.
-# Idempotent: does nothing when they are all installed already.
+# Install the Debian 12 packages that building, testing and the demo need,
+# and any more named as arguments (test/package.sh adds the packaging
+# tools). Idempotent: does nothing when they are all installed already.
 set -euo pipefail
 pkgs=(
 	podman runc crun conmon golang-github-containers-common
 	bats busybox-static debootstrap strace jq
 	libseccomp-dev gcc make clang-14 llvm-14 libbpf-dev
 	go-md2man
+	"$@"
 )
 missing=()
 for p in "${pkgs[@]}"; do

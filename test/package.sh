@@ -73,16 +73,7 @@ installed() { dpkg-query -W -f='${db:Status-Status}\n' "${PKGS[@]}" 2>/dev/null 
 [[ $(id -u) == 0 ]] || fail "run as root: the test installs a package"
 
 # The tools the build and the checks need (Go comes from /usr/local/go).
-need=(dpkg-dev debhelper go-md2man libseccomp-dev pkgconf rpm rpmlint lintian
-	podman runc bats jq busybox-static)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-	echo "installing: ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+test/install-deps.sh dpkg-dev debhelper pkgconf rpm rpmlint lintian
 go version >/dev/null || fail "no Go toolchain: put Go >= 1.26 in /usr/local/go or on PATH"
 
 # Refuse to touch an existing installation or files it does not own.
