@@ -127,3 +127,24 @@ load helpers
 	echo "ls profile allows $ours syscalls; the default profile $theirs"
 	((ours < 60 && theirs > 300))
 }
+
+@test "an old hooks.d JSON (prestart only) still works" {
+	local hooks=$T/old-hooks.d
+	hooks_dir_with "$hooks"
+	jq '.stages = ["prestart"]' "$hooks/oci-seccomp-bpf-hook.json" >"$hooks/tmp.json"
+	mv "$hooks/tmp.json" "$hooks/oci-seccomp-bpf-hook.json"
+	run podman --hooks-dir "$hooks" run --rm --network=none \
+		--annotation "$ANNOTATION=of:$T/old.json" "$BUSYBOX" ls /
+	check_status 0
+	# Without the poststop stage nothing waits for the tracer.
+	wait_for test -s "$T/old.json"
+	run podman_run --rm --security-opt "seccomp=$T/old.json" "$BUSYBOX" ls /
+	check_status 0
+}
+
+@test "a container in the host's PID namespace is refused, not traced" {
+	run podman_run --rm --pid=host --annotation "$ANNOTATION=of:$T/out.json" "$BUSYBOX" true
+	[[ $status -ne 0 ]]
+	[[ $output == *"host's PID namespace"* ]] || { echo "$output"; return 1; }
+	[[ ! -e $T/out.json ]]
+}

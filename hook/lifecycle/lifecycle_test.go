@@ -171,3 +171,29 @@ func TestNewRun(t *testing.T) {
 		t.Fatalf("provenance = %+v", run)
 	}
 }
+
+// Status files nobody collects (no poststop stage) are swept once old and
+// unlocked; a live tracer's file is kept however old.
+func TestSweepStatus(t *testing.T) {
+	dir := t.TempDir()
+	live, err := createStatus(dir, "live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	done, _ := createStatus(dir, "done")
+	writeStatus(done, statusOK)
+	done.Close()
+	fresh, _ := createStatus(dir, "fresh")
+	fresh.Close()
+	old := time.Now().Add(-2 * staleAfter)
+	for _, id := range []string{"live", "done"} {
+		os.Chtimes(statusPath(dir, id), old, old)
+	}
+	sweepStatus(dir)
+	for id, want := range map[string]bool{"live": true, "done": false, "fresh": true} {
+		if _, err := os.Stat(statusPath(dir, id)); (err == nil) != want {
+			t.Errorf("%s: exists = %v, want %v", id, err == nil, want)
+		}
+	}
+}

@@ -25,6 +25,7 @@ func Poststop(s *spec.State, opts Options) error {
 	if cerr := bpf.Cleanup(opts.BPF); cerr != nil {
 		log.WithError(cerr).Warn("clean up recorder")
 	}
+	sweepStatus(opts.RunDir)
 	if err != nil {
 		return err
 	}

@@ -108,3 +108,33 @@ func waitStatus(runDir, id string, timeout time.Duration) (string, error) {
 	}
 	return line, nil
 }
+
+// staleAfter is how long an unlocked status file is kept for a poststop
+// that may still come (engines run poststop within seconds).
+const staleAfter = time.Hour
+
+// sweepStatus removes status files that no tracer holds and that are older
+// than staleAfter: those of containers registered with a hooks.d JSON
+// without the poststop stage (the old hook's), which nothing collects.
+func sweepStatus(runDir string) {
+	entries, err := os.ReadDir(runDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !strings.HasSuffix(e.Name(), ".status") || !info.Mode().IsRegular() ||
+			time.Since(info.ModTime()) < staleAfter {
+			continue
+		}
+		path := filepath.Join(runDir, e.Name())
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue
+		}
+		if unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB) == nil {
+			_ = os.Remove(path)
+		}
+		unix.Close(fd)
+	}
+}
