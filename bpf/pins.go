@@ -28,7 +28,8 @@ func (t *Target) openPinned() (bool, error) {
 		return false, fmt.Errorf("load pinned program: %w", err)
 	}
 	objs.SysEnter = prog
-	for name, dst := range map[string]**ebpf.Map{"targets": &objs.Targets, "counts": &objs.Counts, "comms": &objs.Comms} {
+	for name, dst := range map[string]**ebpf.Map{"targets": &objs.Targets, "buckets": &objs.Buckets,
+		"states": &objs.States, "counts": &objs.Counts, "comms": &objs.Comms} {
 		m, err := ebpf.LoadPinnedMap(filepath.Join(t.opts.PinDir, name), nil)
 		if errors.Is(err, os.ErrNotExist) {
 			objs.Close()
@@ -142,10 +143,9 @@ func purgeStale(pinDir string) error {
 // releaseIfLast detaches the shared program and removes every pin when no
 // target is left. Callers hold the lock, so no tracer can join meanwhile.
 func releaseIfLast(maps *recorderMaps, pinDir string) error {
-	var ns uint32
-	var v target
+	var ns, slot uint32
 	it := maps.Targets.Iterate()
-	if it.Next(&ns, &v) {
+	if it.Next(&ns, &slot) {
 		return nil
 	}
 	if err := it.Err(); err != nil {
@@ -160,7 +160,7 @@ func releaseIfLast(maps *recorderMaps, pinDir string) error {
 }
 
 // pins are the names a recorder pins in its directory.
-var pins = []string{linkPin, progPin, "targets", "counts", "comms"}
+var pins = []string{linkPin, progPin, "targets", "buckets", "states", "counts", "comms"}
 
 // purge removes every pin of the recorder in dir, and dir. Callers hold
 // the lock.

@@ -6,10 +6,14 @@
  * by every traced container on the host.
  *
  * For each syscall the program resolves the calling task's PID namespace
- * (its inode number, as in /proc/PID/ns/pid) and looks it up in `targets`.
- * A miss, which is every syscall of every untraced process, costs a few
- * CO-RE reads and one hash lookup, however many containers are traced. A
- * hit names the container's slot in two arrays of per-container maps:
+ * (its inode number, as in /proc/PID/ns/pid) through BTF pointers. The
+ * host's own processes stop there. Others look the inode up in `index`, a
+ * direct-mapped array (an inlined lookup, no hash): an empty entry, the
+ * case for untraced containers, ends it; an entry for this inode gives the
+ * container's slot; an entry for another inode (two traced namespaces
+ * whose low bits collide) sends it to the `targets` hash. The cost does not
+ * grow with the number of traced containers. A slot indexes `states` (the
+ * container's phase and counters) and two arrays of per-container maps:
  * `counts` (per-CPU counters, so recording takes no atomic operation) and
  * `comms` (the first process name seen making each call). Nothing is sent
  * to user space while tracing: the tracer reads the maps once, at the end,
@@ -41,6 +45,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define COUNT_ENTRIES (NR_PHASES * NR_ABIS * NR_SLOTS)
 #define COMM_ENTRIES (NR_ABIS * NR_SLOTS)
 #define COMM_LEN 16
+#define INDEX_SIZE 4096 /* a power of two */
 
 enum abi {
 	ABI_NATIVE = 0,
@@ -61,7 +66,7 @@ enum phase {
 #define SECCOMP_MODE_FILTER 2
 #define SECCOMP_SET_MODE_FILTER 1
 
-/* One traced container, keyed by its PID namespace inode. */
+/* One traced container: states[slot]. */
 struct target {
 	u32 slot;   /* index into counts and comms */
 	u32 phase;  /* enum phase; only ever increases */
@@ -72,13 +77,33 @@ struct target {
 	u64 unknown;     /* calls numbered outside [0, NR_SLOTS) */
 };
 
+/* PID namespace inode -> slot, for every traced container. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_TARGETS);
 	__type(key, u32);
-	__type(value, struct target);
+	__type(value, u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } targets SEC(".maps");
+
+/* inode & (INDEX_SIZE - 1) -> inode << 32 | (slot + 1), or 0: one traced
+ * container per entry, the others that share its low bits are found in
+ * targets. One 64-bit value, so the program never sees a torn entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, INDEX_SIZE);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, u32);
+	__type(value, struct target);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} states SEC(".maps");
 
 struct counts_slot {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -225,7 +250,20 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (level == 0)
 		return 0;
 	u32 ns = pidns_at(pid, level);
-	struct target *t = bpf_map_lookup_elem(&targets, &ns);
+	u32 h = ns & (INDEX_SIZE - 1);
+	u64 *entry = bpf_map_lookup_elem(&buckets, &h);
+	if (!entry || *entry == 0)
+		return 0;
+	u32 slot;
+	if ((u32)(*entry >> 32) == ns) {
+		slot = (u32)*entry - 1;
+	} else {
+		u32 *s = bpf_map_lookup_elem(&targets, &ns);
+		if (!s)
+			return 0;
+		slot = *s;
+	}
+	struct target *t = bpf_map_lookup_elem(&states, &slot);
 	if (!t)
 		return 0;
 
@@ -247,7 +285,6 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 
-	u32 slot = t->slot;
 	void *slot_counts = bpf_map_lookup_elem(&counts, &slot);
 	if (!slot_counts) {
 		__sync_fetch_and_add(&t->lost, 1);

@@ -217,7 +217,7 @@ func recursionMisses(prog *ebpf.Program) (uint64, error) {
 // join allocates a slot, creates the per-target maps and publishes the
 // target, last, so that the program never sees a target without its maps.
 func (t *Target) join() error {
-	var existing target
+	var existing uint32
 	if err := t.objs.Targets.Lookup(t.ns, &existing); err == nil {
 		return fmt.Errorf("pid namespace %d: %w", t.ns, ErrAlreadyTraced)
 	}
@@ -238,10 +238,7 @@ func (t *Target) join() error {
 		return err
 	}
 	v := target{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start}
-	if err := t.objs.Targets.Update(t.ns, &v, ebpf.UpdateNoExist); err != nil {
-		return fmt.Errorf("insert target: %w", err)
-	}
-	return nil
+	return publish(&t.objs.recorderMaps, t.ns, slot, v)
 }
 
 // slotMap returns the inner map of outer at slot, cleared, creating it on
@@ -297,15 +294,13 @@ func clearMap(m *ebpf.Map, zero any) error {
 
 // freeSlot returns the lowest slot no target uses.
 func freeSlot(targets *ebpf.Map) (uint32, error) {
-	used := make(map[uint32]bool)
-	var ns uint32
-	var v target
-	it := targets.Iterate()
-	for it.Next(&ns, &v) {
-		used[v.Slot] = true
+	all, err := allTargets(targets)
+	if err != nil {
+		return 0, err
 	}
-	if err := it.Err(); err != nil {
-		return 0, fmt.Errorf("iterate targets: %w", err)
+	used := make(map[uint32]bool)
+	for _, slot := range all {
+		used[slot] = true
 	}
 	for s := uint32(0); s < maxTargets; s++ {
 		if !used[s] {
@@ -318,21 +313,22 @@ func freeSlot(targets *ebpf.Map) (uint32, error) {
 // collectDead removes targets whose tracer died without leaving, so that a
 // killed tracer cannot keep the program attached or a slot taken forever.
 func collectDead(maps *recorderMaps) error {
-	var dead []uint32
-	var ns uint32
-	var v target
-	it := maps.Targets.Iterate()
-	for it.Next(&ns, &v) {
-		if start, err := processStart(int(v.Owner)); err != nil || start != v.OwnerStart {
-			dead = append(dead, ns)
+	all, err := allTargets(maps.Targets)
+	if err != nil {
+		return err
+	}
+	for ns, slot := range all {
+		var v target
+		if err := maps.States.Lookup(slot, &v); err != nil {
+			return fmt.Errorf("read target state: %w", err)
 		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("iterate targets: %w", err)
-	}
-	// The slots' inner maps stay for the next target, which clears them.
-	for _, ns := range dead {
-		_ = maps.Targets.Delete(ns)
+		if start, err := processStart(int(v.Owner)); err == nil && start == v.OwnerStart {
+			continue
+		}
+		// The slot's maps stay for the next target, which clears them.
+		if _, err := unpublish(maps, ns); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -349,9 +345,13 @@ func (t *Target) Stop() (*Result, error) {
 		defer unlock()
 	}
 
+	slot, err := unpublish(&t.objs.recorderMaps, t.ns)
+	if err != nil {
+		return nil, err
+	}
 	var v target
-	if err := t.objs.Targets.LookupAndDelete(t.ns, &v); err != nil {
-		return nil, fmt.Errorf("remove target: %w", err)
+	if err := t.objs.States.Lookup(slot, &v); err != nil {
+		return nil, fmt.Errorf("read target state: %w", err)
 	}
 
 	res, err := t.read(v)

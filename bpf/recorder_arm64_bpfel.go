@@ -28,8 +28,10 @@ type recorderTarget struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	recorderMapBuckets    = "buckets"
 	recorderMapComms      = "comms"
 	recorderMapCounts     = "counts"
+	recorderMapStates     = "states"
 	recorderMapTargets    = "targets"
 	recorderProgSysEnter  = "sys_enter"
 	recorderVarNrExecve   = "nr_execve"
@@ -87,8 +89,10 @@ type recorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderMapSpecs struct {
+	Buckets *ebpf.MapSpec `ebpf:"buckets"`
 	Comms   *ebpf.MapSpec `ebpf:"comms"`
 	Counts  *ebpf.MapSpec `ebpf:"counts"`
+	States  *ebpf.MapSpec `ebpf:"states"`
 	Targets *ebpf.MapSpec `ebpf:"targets"`
 }
 
@@ -122,15 +126,19 @@ func (o *recorderObjects) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderMaps struct {
+	Buckets *ebpf.Map `ebpf:"buckets"`
 	Comms   *ebpf.Map `ebpf:"comms"`
 	Counts  *ebpf.Map `ebpf:"counts"`
+	States  *ebpf.Map `ebpf:"states"`
 	Targets *ebpf.Map `ebpf:"targets"`
 }
 
 func (m *recorderMaps) Close() error {
 	return _RecorderClose(
+		m.Buckets,
 		m.Comms,
 		m.Counts,
+		m.States,
 		m.Targets,
 	)
 }

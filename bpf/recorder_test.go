@@ -247,11 +247,11 @@ func TestCleanupDeadTracer(t *testing.T) {
 	}
 	// Pretend the owner died: a start time no process has.
 	var v target
-	if err := tgt.objs.Targets.Lookup(ns, &v); err != nil {
+	if err := tgt.objs.States.Lookup(tgt.slot, &v); err != nil {
 		t.Fatal(err)
 	}
 	v.OwnerStart++
-	if err := tgt.objs.Targets.Update(ns, &v, 0); err != nil {
+	if err := tgt.objs.States.Update(tgt.slot, &v, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := Cleanup(opts); err != nil {
@@ -324,5 +324,77 @@ func TestNestedNamespace(t *testing.T) {
 	}
 	if err := CheckTraceable(os.Getpid()); !errors.Is(err, ErrNotTraceable) {
 		t.Errorf("host process: %v", err)
+	}
+}
+
+// A target whose bucket another namespace holds is found through the hash,
+// and gets the bucket when that one leaves.
+func TestBucketCollision(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	cmd, release := startChild(t, "filter")
+	ns, err := PIDNamespace(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := Attach(ns, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pretend a namespace with the same low bits holds the bucket.
+	b := bucketOf(ns)
+	other := ns ^ indexSize
+	if err := tgt.objs.Buckets.Update(b, bucketEntry(other, 7), 0); err != nil {
+		t.Fatal(err)
+	}
+	release.Write([]byte("x"))
+	cmd.Wait()
+	res, err := tgt.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, res, "getppid"); got != afterFilter {
+		t.Errorf("through the hash: getppid count = %d, want %d", got, afterFilter)
+	}
+}
+
+func TestUnpublishHandsOverBucket(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	a, _ := startChild(t, "filter")
+	nsA, _ := PIDNamespace(a.Process.Pid)
+	tgt, err := Attach(nsA, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Stop()
+	maps := &tgt.objs.recorderMaps
+	// A second, fake target in the same bucket, published after the first.
+	nsB := nsA ^ indexSize
+	if err := publish(maps, nsB, 9, target{Slot: 9}); err != nil {
+		t.Fatal(err)
+	}
+	var entry uint64
+	maps.Buckets.Lookup(bucketOf(nsA), &entry)
+	if entry != bucketEntry(nsA, tgt.slot) {
+		t.Fatalf("bucket = %#x, want the first target's", entry)
+	}
+	if _, err := unpublish(maps, nsA); err != nil {
+		t.Fatal(err)
+	}
+	maps.Buckets.Lookup(bucketOf(nsA), &entry)
+	if entry != bucketEntry(nsB, 9) {
+		t.Fatalf("bucket = %#x after the first left, want the second's", entry)
+	}
+	if _, err := unpublish(maps, nsB); err != nil {
+		t.Fatal(err)
+	}
+	maps.Buckets.Lookup(bucketOf(nsA), &entry)
+	if entry != 0 {
+		t.Fatalf("bucket = %#x after both left", entry)
+	}
+	// Put A back so that the deferred Stop finds it.
+	if err := publish(maps, nsA, tgt.slot, target{Slot: tgt.slot}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -129,7 +129,7 @@ cleanup() {
 	# The tracers are gone: removing the link's pin detaches the program,
 	# removing the rest frees the pinned program and maps.
 	if [[ -d $PIN ]]; then
-		rm -f "$PIN/link" "$PIN/sys_enter" "$PIN/targets" "$PIN/counts" "$PIN/comms"
+		rm -f "$PIN/link" "$PIN/sys_enter" "$PIN/targets" "$PIN/buckets" "$PIN/states" "$PIN/counts" "$PIN/comms"
 		rmdir "$PIN" 2>/dev/null || log "$PIN not empty after clean-up"
 	fi
 	if [[ -d $RUN ]]; then
@@ -676,7 +676,7 @@ main() {
 	# Leftovers of a run that was killed before its clean-up.
 	remove_containers
 	[[ -z $(tracer_pids) ]] || die "tracers of an earlier bench still run: $(tracer_pids | tr '\n' ' ')"
-	rm -f "$PIN/link" "$PIN/sys_enter" "$PIN/targets" "$PIN/counts" "$PIN/comms"
+	rm -f "$PIN/link" "$PIN/sys_enter" "$PIN/targets" "$PIN/buckets" "$PIN/states" "$PIN/counts" "$PIN/comms"
 
 	rm -rf "$B"
 	mkdir -p "$S" "$B/bin" "$RUN"

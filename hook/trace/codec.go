@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,7 +31,7 @@ type file struct {
 // Validate. Parse never panics on malformed input.
 func Parse(data []byte) (*Trace, error) {
 	// Peek at the version leniently first.
-	if raw := strictjson.TopLevel(data)["version"]; len(raw) > 0 {
+	if raw := strictjson.Member(data, "version"); len(raw) > 0 {
 		var v int
 		if err := json.Unmarshal(raw, &v); err == nil && v != Version {
 			return nil, fmt.Errorf("parse trace: %w %d (this build reads version %d)", ErrVersion, v, Version)
@@ -79,12 +78,5 @@ func Marshal(t *Trace) ([]byte, error) {
 	if err := n.Validate(); err != nil {
 		return nil, fmt.Errorf("marshal trace: %w", err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(n); err != nil {
-		return nil, fmt.Errorf("marshal trace: %w", err)
-	}
-	return buf.Bytes(), nil
+	return encode(n), nil
 }

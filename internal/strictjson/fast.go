@@ -256,13 +256,68 @@ func (k *keySet) add(key string) {
 // for telling kinds of documents apart or reading a version first: it
 // does not validate, and on malformed input returns what it read so far.
 func TopLevel(data []byte) map[string][]byte {
+	var members map[string][]byte
+	eachMember(data, func(key string, value func() []byte) bool {
+		if members == nil {
+			members = map[string][]byte{}
+		}
+		members[key] = value()
+		return true
+	})
+	if members == nil && isObject(data) {
+		members = map[string][]byte{}
+	}
+	return members
+}
+
+// Member returns the raw value of the first top-level member named key,
+// or nil. It reads no further than that member, so peeking at a version
+// written first costs nothing however large the rest is.
+func Member(data []byte, key string) []byte {
+	var raw []byte
+	eachMember(data, func(k string, value func() []byte) bool {
+		if k != key {
+			return true
+		}
+		raw = value()
+		return false
+	})
+	return raw
+}
+
+// HasMembers reports whether the top-level object has members with all
+// the keys, reading no further than the last one found.
+func HasMembers(data []byte, keys ...string) bool {
+	missing := len(keys)
+	seen := make([]bool, len(keys))
+	eachMember(data, func(k string, _ func() []byte) bool {
+		for i, want := range keys {
+			if k == want && !seen[i] {
+				seen[i] = true
+				missing--
+			}
+		}
+		return missing > 0
+	})
+	return missing == 0
+}
+
+func isObject(data []byte) bool {
 	s := keyScanner{data: data}
 	s.ws()
-	if s.pos >= len(data) || data[s.pos] != '{' {
-		return nil
+	return s.pos < len(data) && data[s.pos] == '{'
+}
+
+// eachMember calls fn with each top-level member's key until fn returns
+// false; value skips the member's value and returns it raw, and is called
+// for fn when it did not. It stops quietly at anything malformed.
+func eachMember(data []byte, fn func(key string, value func() []byte) bool) {
+	s := keyScanner{data: data}
+	if !isObject(data) {
+		return
 	}
+	s.ws()
 	s.pos++
-	members := map[string][]byte{}
 	for {
 		s.ws()
 		if s.pos < len(data) && data[s.pos] == ',' {
@@ -270,22 +325,34 @@ func TopLevel(data []byte) map[string][]byte {
 			s.ws()
 		}
 		if s.pos >= len(data) || data[s.pos] != '"' {
-			return members
+			return
 		}
 		start := s.pos
 		s.skipString()
 		if s.pos > len(data) || data[s.pos-1] != '"' || s.pos-start < 2 {
-			return members
+			return
 		}
 		key := s.keyAt(start)
 		s.ws()
 		if s.pos >= len(data) || data[s.pos] != ':' {
-			return members
+			return
 		}
 		s.pos++
 		s.ws()
 		vstart := s.pos
-		s.skip()
-		members[key] = data[vstart:min(s.pos, len(data))]
+		var raw []byte
+		skipped := false
+		value := func() []byte {
+			if !skipped {
+				s.skip()
+				raw = data[vstart:min(s.pos, len(data))]
+				skipped = true
+			}
+			return raw
+		}
+		if !fn(key, value) {
+			return
+		}
+		value()
 	}
 }

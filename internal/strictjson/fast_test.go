@@ -63,6 +63,15 @@ func FuzzTopLevel(f *testing.F) {
 			if g, ok := got[k]; !ok || !json.Valid(g) || string(mustCompact(t, g)) != string(mustCompact(t, v)) {
 				t.Fatalf("%q: member %q = %q, want %q", data, k, g, v)
 			}
+			if !HasMembers(data, k) {
+				t.Fatalf("%q: HasMembers(%q) = false", data, k)
+			}
+			if m := Member(data, k); m == nil {
+				t.Fatalf("%q: Member(%q) = nil", data, k)
+			}
+		}
+		if HasMembers(data, "\x00absent") {
+			t.Fatalf("%q: HasMembers of an absent key", data)
 		}
 	})
 }
