@@ -97,7 +97,9 @@ func count(t *testing.T, res *Result, name string) uint64 {
 	return 0
 }
 
-func trace(t *testing.T, mode string, opts Options) *Result {
+// attachChild starts a child (see startChild) and attaches to its PID
+// namespace.
+func attachChild(t *testing.T, mode string, opts Options) (*exec.Cmd, *os.File, *Target, uint32) {
 	t.Helper()
 	cmd, release := startChild(t, mode)
 	ns, err := PIDNamespace(cmd.Process.Pid)
@@ -108,6 +110,12 @@ func trace(t *testing.T, mode string, opts Options) *Result {
 	if err != nil {
 		t.Fatalf("attach: %v", err)
 	}
+	return cmd, release, tgt, ns
+}
+
+func trace(t *testing.T, mode string, opts Options) *Result {
+	t.Helper()
+	cmd, release, tgt, _ := attachChild(t, mode, opts)
 	release.Write([]byte("x"))
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child: %v", err)
@@ -229,15 +237,7 @@ func TestSharedJoinLeave(t *testing.T) {
 func TestCleanupDeadTracer(t *testing.T) {
 	testutil.RequireRawTracepoint(t)
 	opts := testOptions(t)
-	cmd, _ := startChild(t, "filter")
-	ns, err := PIDNamespace(cmd.Process.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tgt, err := Attach(ns, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, tgt, _ := attachChild(t, "filter", opts)
 	defer tgt.close()
 	if err := Cleanup(opts); err != nil {
 		t.Fatal(err)
@@ -331,16 +331,7 @@ func TestNestedNamespace(t *testing.T) {
 // and gets the bucket when that one leaves.
 func TestBucketCollision(t *testing.T) {
 	testutil.RequireRawTracepoint(t)
-	opts := testOptions(t)
-	cmd, release := startChild(t, "filter")
-	ns, err := PIDNamespace(cmd.Process.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tgt, err := Attach(ns, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd, release, tgt, ns := attachChild(t, "filter", testOptions(t))
 	// Pretend a namespace with the same low bits holds the bucket.
 	b := bucketOf(ns)
 	other := ns ^ indexSize
@@ -360,13 +351,7 @@ func TestBucketCollision(t *testing.T) {
 
 func TestUnpublishHandsOverBucket(t *testing.T) {
 	testutil.RequireRawTracepoint(t)
-	opts := testOptions(t)
-	a, _ := startChild(t, "filter")
-	nsA, _ := PIDNamespace(a.Process.Pid)
-	tgt, err := Attach(nsA, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, tgt, nsA := attachChild(t, "filter", testOptions(t))
 	defer tgt.Stop()
 	maps := &tgt.objs.recorderMaps
 	// A second, fake target in the same bucket, published after the first.
