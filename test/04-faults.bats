@@ -110,3 +110,19 @@ tracer_of() {
 	[[ $output == *"exited before it started"* ]] || { echo "$output"; return 1; }
 	old_intact
 }
+
+@test "container gone before the tracer attaches: the start fails, nothing is written" {
+	# A PID that no longer exists stands for an init that died while the
+	# hook was starting.
+	sh -c 'exit 0' &
+	local pid=$!
+	wait "$pid"
+	local state='{"ociVersion":"1.0.2","id":"gone-'$RANDOM'","status":"created","pid":'$pid',"bundle":"/nonexistent",
+		"annotations":{"'$ANNOTATION'":"of:'$T/out/p.json'"}}'
+	run ! "$HOOK" -s --run-dir "$T/run" <<<"$state"
+	[[ $output == *"container process $pid"* ]] || { echo "$output"; return 1; }
+	old_intact
+	# No status file is left for a poststop to wait on.
+	[[ -z $(find "$T/run" -name '*.status' 2>/dev/null) ]] || { ls -la "$T/run"; return 1; }
+	grep -q "container process $pid" "$T/run/hook.log"
+}
