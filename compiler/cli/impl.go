@@ -13,8 +13,8 @@ import (
 // impl is every side effect the commands have. defaultImpl is the real
 // one; tests substitute fakes.
 type impl interface {
-	// ReadFile returns the content of an input file, refusing symlinks,
-	// non-regular files and files over MaxInputSize.
+	// ReadFile returns the content of an input file (following symlinks),
+	// refusing non-regular files and files over MaxInputSize.
 	ReadFile(path string) ([]byte, error)
 	// WriteFile replaces path atomically with data (mode OutputMode).
 	WriteFile(path string, data []byte) error
