@@ -227,10 +227,10 @@ func (t *Target) join() error {
 	}
 	t.slot = slot
 
-	if t.counts, err = t.slotMap(t.objs.Counts, "counts", slot, make([]uint64, countEntries)); err != nil {
+	if t.counts, err = t.slotMap(t.objs.Counts, "counts", slot); err != nil {
 		return err
 	}
-	if t.comms, err = t.slotMap(t.objs.Comms, "comms", slot, make([][commLen]byte, commEntries)); err != nil {
+	if t.comms, err = t.slotMap(t.objs.Comms, "comms", slot); err != nil {
 		return err
 	}
 	start, err := processStart(os.Getpid())
@@ -245,9 +245,8 @@ func (t *Target) join() error {
 // the slot's first use. Slots keep their inner maps when targets leave:
 // changing an array of maps from user space waits for an RCU grace period
 // (about 10 ms here, twice per join and twice per leave), while clearing a
-// map does not. zero is one value of the map, zeroed, per key (per CPU
-// values are expanded here).
-func (t *Target) slotMap(outer *ebpf.Map, name string, slot uint32, zero any) (*ebpf.Map, error) {
+// map does not.
+func (t *Target) slotMap(outer *ebpf.Map, name string, slot uint32) (*ebpf.Map, error) {
 	var m *ebpf.Map
 	err := outer.Lookup(slot, &m)
 	if errors.Is(err, ebpf.ErrKeyNotExist) {
@@ -266,21 +265,22 @@ func (t *Target) slotMap(outer *ebpf.Map, name string, slot uint32, zero any) (*
 	} else if err != nil {
 		return nil, fmt.Errorf("look up %s map of slot %d: %w", name, slot, err)
 	}
-	if err := clearMap(m, zero); err != nil {
+	if err := clearMap(m); err != nil {
 		m.Close()
 		return nil, fmt.Errorf("clear %s map of slot %d: %w", name, slot, err)
 	}
 	return m, nil
 }
 
-// clearMap sets every key of an array map to zero, given one zero value per
-// key as a slice.
-func clearMap(m *ebpf.Map, zero any) error {
+// clearMap sets every value of a slot's inner map (counts or comms) to
+// zero.
+func clearMap(m *ebpf.Map) error {
 	keys := make([]uint32, m.MaxEntries())
 	for i := range keys {
 		keys[i] = uint32(i)
 	}
-	values := zero
+	// The two inner layouts: per-CPU u64 counters, and process names.
+	var values any = make([][commLen]byte, len(keys))
 	if m.Type() == ebpf.PerCPUArray {
 		ncpu, err := ebpf.PossibleCPU()
 		if err != nil {

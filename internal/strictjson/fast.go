@@ -154,7 +154,7 @@ func (s *keyScanner) keyAt(start int) string {
 		return string(raw[1 : len(raw)-1])
 	}
 	var k string
-	_ = json.Unmarshal(raw, &k) // "" for a malformed key: TopLevel's callers validate later
+	_ = json.Unmarshal(raw, &k) // "" for a malformed key: eachMember's callers validate later
 	return k
 }
 
@@ -248,26 +248,6 @@ func (k *keySet) add(key string) {
 		}
 	}
 	k.set[key] = true
-}
-
-// TopLevel returns the raw values of the members of the object that data
-// holds, by key (the last one wins), or nil when data does not start with
-// an object. It is a cheap look at a document before a strict Unmarshal,
-// for telling kinds of documents apart or reading a version first: it
-// does not validate, and on malformed input returns what it read so far.
-func TopLevel(data []byte) map[string][]byte {
-	var members map[string][]byte
-	eachMember(data, func(key string, value func() []byte) bool {
-		if members == nil {
-			members = map[string][]byte{}
-		}
-		members[key] = value()
-		return true
-	})
-	if members == nil && isObject(data) {
-		members = map[string][]byte{}
-	}
-	return members
 }
 
 // Member returns the raw value of the first top-level member named key,
