@@ -2,17 +2,23 @@
 
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The syscall recorder: one program on the raw tracepoint sys_enter, shared
- * by every traced container on the host.
+ * The syscall recorder: a program on the raw tracepoint sys_enter, shared
+ * by every traced container on the host, and a small one on sched_switch
+ * that serves it.
  *
  * For each syscall the program resolves the calling task's PID namespace
- * (its inode number, as in /proc/PID/ns/pid) through BTF pointers. The
- * host's own processes stop there. Others look the inode up in `index`, a
- * direct-mapped array (an inlined lookup, no hash): an empty entry, the
- * case for untraced containers, ends it; an entry for this inode gives the
- * container's slot; an entry for another inode (two traced namespaces
- * whose low bits collide) sends it to the `targets` hash. The cost does not
- * grow with the number of traced containers. A slot indexes `states` (the
+ * (its inode number, as in /proc/PID/ns/pid) through BTF pointers. It
+ * takes the task from `running`, where sched_switch notes the task each
+ * CPU switches to: a load, where calling bpf_get_current_task_btf() cost
+ * about 25 ns a syscall on the machine we measured, more than the rest of
+ * the program (there every return from a kernel function goes through a
+ * return thunk, a Spectre mitigation). The host's own processes stop
+ * there. Others look the inode up in `buckets`, a direct-mapped array (an
+ * inlined lookup, no hash): an empty entry, the case for untraced
+ * containers, ends it; an entry for this inode gives the container's
+ * slot; an entry for another inode (two traced namespaces whose low bits
+ * collide) sends it to the `targets` hash. The cost does not grow with
+ * the number of traced containers. A slot indexes `states` (the
  * container's phase and counters) and two arrays of per-container maps:
  * `counts` (per-CPU counters, so recording takes no atomic operation) and
  * `comms` (the first process name seen making each call). Nothing is sent
@@ -139,6 +145,22 @@ struct {
 	__array(values, struct comms_slot);
 } comms SEC(".maps");
 
+/* The task running on each CPU, as sched_switch last saw it, or 0 when no
+ * switch happened there since the loader cleared this map (it does so each
+ * time it attaches the programs, sched_switch first). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} running SEC(".maps");
+
+/* Linux 6.2 and later. Weak: on older kernels the loader leaves it out and
+ * sys_enter calls the helper every time. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define ksym_exists(sym) (!!(sym)) /* libbpf's bpf_ksym_exists(), from 1.2 */
+
 /* Syscall numbers per ABI, set by the loader from libseccomp's tables;
  * an ABI the architecture lacks gets 0xffffffff. */
 volatile const u32 nr_prctl[NR_ABIS];
@@ -238,10 +260,39 @@ static __always_inline bool advance(struct target *t, struct pt_regs *regs,
 	return *phase != PHASE_WAITING;
 }
 
+/* sched_switch(preempt, prev, next, prev_state): runs on the CPU that
+ * switches, before it does. Every task that makes a syscall got its CPU
+ * through here, so from the first switch after attaching, a CPU's entry
+ * is the task running on it. */
+SEC("raw_tp/sched_switch")
+int sched_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	u32 zero = 0;
+	u64 *task = bpf_map_lookup_elem(&running, &zero);
+
+	if (task)
+		*task = ctx->args[2]; /* next */
+	return 0;
+}
+
+/* The calling task: from `running`, read through an untrusted BTF pointer
+ * (bpf_rdonly_cast() costs no call: the verifier turns it into a move),
+ * or, on a CPU that has not switched tasks since the programs were
+ * attached, from the helper. */
+static __always_inline struct task_struct *current_task(void)
+{
+	u32 zero = 0;
+	u64 *task = bpf_map_lookup_elem(&running, &zero);
+
+	if (ksym_exists(bpf_rdonly_cast) && task && *task)
+		return bpf_rdonly_cast((void *)*task, bpf_core_type_id_kernel(struct task_struct));
+	return bpf_get_current_task_btf();
+}
+
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
 

@@ -108,6 +108,14 @@ remove_containers() {
 	[[ -z $ids ]] || podman rm -f -t0 $ids >/dev/null 2>&1 || true
 }
 
+# remove_pins: removing the links' pins detaches the programs (sys_enter
+# first, as the hook does), removing the rest frees the pinned programs and
+# maps. Only the bench's recorder is pinned in $PIN.
+remove_pins() {
+	rm -f "$PIN/link" "$PIN/switch_link"
+	rm -f "$PIN"/*
+}
+
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
@@ -129,7 +137,7 @@ cleanup() {
 	# The tracers are gone: removing the link's pin detaches the program,
 	# removing the rest frees the pinned program and maps.
 	if [[ -d $PIN ]]; then
-		rm -f "$PIN/link" "$PIN/sys_enter" "$PIN/targets" "$PIN/buckets" "$PIN/states" "$PIN/counts" "$PIN/comms"
+		remove_pins
 		rmdir "$PIN" 2>/dev/null || log "$PIN not empty after clean-up"
 	fi
 	if [[ -d $RUN ]]; then
@@ -676,7 +684,7 @@ main() {
 	# Leftovers of a run that was killed before its clean-up.
 	remove_containers
 	[[ -z $(tracer_pids) ]] || die "tracers of an earlier bench still run: $(tracer_pids | tr '\n' ' ')"
-	rm -f "$PIN/link" "$PIN/sys_enter" "$PIN/targets" "$PIN/buckets" "$PIN/states" "$PIN/counts" "$PIN/comms"
+	remove_pins
 
 	rm -rf "$B"
 	mkdir -p "$S" "$B/bin" "$RUN"
