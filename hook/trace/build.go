@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // New returns a trace holding copies of runs, normalised, with the summary
@@ -50,6 +51,7 @@ func Merge(traces ...*Trace) (*Trace, error) {
 	var runs []Run
 	var origin []int // origin[k] is the trace runs[k] came from
 	byID := make(map[identity]int)
+	var c runChecker
 	for i, t := range traces {
 		if t == nil {
 			return nil, &InputError{Index: i, Other: -1, Err: errors.New("trace is nil")}
@@ -58,7 +60,7 @@ func Merge(traces ...*Trace) (*Trace, error) {
 			return nil, &InputError{Index: i, Other: -1, Err: fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)}
 		}
 		for j, r := range t.Runs {
-			if err := validateRun(r); err != nil {
+			if err := c.check(r); err != nil {
 				return nil, &InputError{Index: i, Other: -1, Err: fmt.Errorf("run %d (%s): %w", j, describe(r), err)}
 			}
 			r = normRun(r)
@@ -154,11 +156,60 @@ func normRun(r Run) Run {
 		}
 	}
 	n.Syscalls = make([]Syscall, len(r.Syscalls))
+	// The process lists of the run share one array: one allocation per run
+	// rather than one per syscall, which showed when merging many runs.
+	total := 0
+	for _, s := range r.Syscalls {
+		total += len(s.Processes)
+	}
+	procs := make([]string, 0, total)
 	for i, s := range r.Syscalls {
-		n.Syscalls[i] = normSyscall(s)
+		start := len(procs)
+		procs = appendProcesses(procs, s.Processes)
+		s.Processes = nil
+		if len(procs) > start {
+			s.Processes = procs[start:len(procs):len(procs)]
+		}
+		n.Syscalls[i] = s
 	}
 	slices.SortStableFunc(n.Syscalls, compareSyscalls)
 	return n
+}
+
+// normal returns r in normal form, as normRun does, but returns r itself
+// when it is in normal form already: the result may share memory with r.
+func normal(r Run) Run {
+	if isNormal(r) {
+		return r
+	}
+	return normRun(r)
+}
+
+// isNormal reports whether normRun(r) would equal r.
+func isNormal(r Run) bool {
+	// Comparing times with == is deliberate: the representation matters
+	// here (UTC, no monotonic reading), not only the instant.
+	if r.Start != r.Start.UTC() || r.End != r.End.UTC() ||
+		!utf8.ValidString(r.ContainerID) || !utf8.ValidString(r.Image) || !utf8.ValidString(r.Hook) ||
+		r.Command != nil && len(r.Command) == 0 || r.Syscalls == nil {
+		return false
+	}
+	for _, a := range r.Command {
+		if !utf8.ValidString(a) {
+			return false
+		}
+	}
+	for _, s := range r.Syscalls {
+		if s.Processes != nil && len(s.Processes) == 0 {
+			return false
+		}
+		for i, p := range s.Processes {
+			if !utf8.ValidString(p) || i > 0 && s.Processes[i-1] >= p {
+				return false
+			}
+		}
+	}
+	return slices.IsSortedFunc(r.Syscalls, compareSyscalls)
 }
 
 func normSyscall(s Syscall) Syscall {
@@ -171,12 +222,19 @@ func normProcesses(names []string) []string {
 	if len(names) == 0 {
 		return nil
 	}
-	out := make([]string, len(names))
-	for i, p := range names {
-		out[i] = strings.ToValidUTF8(p, "\uFFFD")
+	return appendProcesses(make([]string, 0, len(names)), names)
+}
+
+// appendProcesses appends names to dst as valid UTF-8, sorted and without
+// duplicates.
+func appendProcesses(dst, names []string) []string {
+	start := len(dst)
+	for _, p := range names {
+		dst = append(dst, strings.ToValidUTF8(p, "\uFFFD"))
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	added := dst[start:]
+	slices.Sort(added)
+	return dst[:start+len(slices.Compact(added))]
 }
 
 func compareSyscalls(a, b Syscall) int {

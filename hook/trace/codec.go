@@ -38,9 +38,14 @@ func Parse(data []byte) (*Trace, error) {
 		}
 	}
 
-	var f file
-	if err := strictjson.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("parse trace: %w", err)
+	f, ok := decodeFile(data)
+	if !ok {
+		// Malformed, or outside the fast decoder's subset: the strict
+		// decoder decides, and explains what is wrong.
+		f = file{}
+		if err := strictjson.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("parse trace: %w", err)
+		}
 	}
 	switch {
 	case f.Version == nil:
@@ -56,10 +61,23 @@ func Parse(data []byte) (*Trace, error) {
 			t.Syscalls = []Syscall{}
 		}
 	}
-	if err := t.Validate(); err != nil {
+	// What t.Validate then New(t.Runs...) would do, the summary computed
+	// once and the runs copied only if they are not in normal form yet:
+	// they were decoded for this trace alone.
+	if err := t.validateRuns(); err != nil {
 		return nil, fmt.Errorf("parse trace: %w", err)
 	}
-	return New(t.Runs...), nil
+	for i, r := range t.Runs {
+		t.Runs[i] = normal(r)
+	}
+	n, ok := build(t.Runs)
+	if !ok {
+		return nil, fmt.Errorf("parse trace: %w", errOverflow)
+	}
+	if err := checkSummary(t.Syscalls, n.Syscalls); err != nil {
+		return nil, fmt.Errorf("parse trace: %w", err)
+	}
+	return n, nil
 }
 
 // Marshal encodes t as a trace file: the runs of t normalised, the summary
@@ -71,12 +89,19 @@ func Marshal(t *Trace) ([]byte, error) {
 	if t == nil {
 		return nil, errors.New("marshal trace: trace is nil")
 	}
-	n := New(t.Runs...)
-	if t.Version != Version {
-		n.Version = t.Version
+	// New(t.Runs...) then Validate, without copying runs already in
+	// normal form (n is only read) nor summarising twice.
+	runs := make([]Run, len(t.Runs))
+	for i, r := range t.Runs {
+		runs[i] = normal(r)
 	}
-	if err := n.Validate(); err != nil {
+	n, ok := build(runs)
+	n.Version = t.Version
+	if err := n.validateRuns(); err != nil {
 		return nil, fmt.Errorf("marshal trace: %w", err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("marshal trace: %w", errOverflow)
 	}
 	return encode(n), nil
 }

@@ -13,9 +13,9 @@ import (
 // traces took a third of the time of `oci-seccomp-compiler merge`.
 func encode(t *Trace) []byte {
 	var b bytes.Buffer
-	b.Grow(256 * (len(t.Syscalls) + 1) * (len(t.Runs) + 1))
+	b.Grow(encodedSize(t))
 	b.WriteString("{\n  \"version\": ")
-	b.WriteString(strconv.Itoa(t.Version))
+	writeInt(&b, t.Version)
 	b.WriteString(",\n  \"syscalls\": ")
 	encodeSyscalls(&b, t.Syscalls, "  ")
 	b.WriteString(",\n  \"runs\": ")
@@ -35,6 +35,18 @@ func encode(t *Trace) []byte {
 	}
 	b.WriteString("\n}\n")
 	return b.Bytes()
+}
+
+// encodedSize estimates the length of encode's output from the number of
+// entries, generously for the short names and single process of a typical
+// entry, so that the buffer seldom needs to grow and is not much larger
+// than needed.
+func encodedSize(t *Trace) int {
+	n := 256 + 256*len(t.Syscalls)
+	for _, r := range t.Runs {
+		n += 512 + 256*len(r.Syscalls)
+	}
+	return n
 }
 
 func encodeRun(b *bytes.Buffer, r Run) {
@@ -90,18 +102,19 @@ func encodeSyscalls(b *bytes.Buffer, list []Syscall, in string) {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
-		b.WriteString(item + "{\n")
+		b.WriteString(item)
+		b.WriteString("{\n")
 		field(b, member, "name")
 		encodeString(b, s.Name)
 		b.WriteString(",\n")
 		field(b, member, "nr")
-		b.WriteString(strconv.Itoa(s.Number))
+		writeInt(b, s.Number)
 		b.WriteString(",\n")
 		field(b, member, "arch")
 		encodeString(b, s.Arch)
 		b.WriteString(",\n")
 		field(b, member, "count")
-		b.WriteString(strconv.FormatUint(s.Count, 10))
+		b.Write(strconv.AppendUint(b.AvailableBuffer(), s.Count, 10))
 		if len(s.Processes) > 0 {
 			b.WriteString(",\n")
 			field(b, member, "processes")
@@ -110,11 +123,20 @@ func encodeSyscalls(b *bytes.Buffer, list []Syscall, in string) {
 		if s.Runs != 0 {
 			b.WriteString(",\n")
 			field(b, member, "runs")
-			b.WriteString(strconv.Itoa(s.Runs))
+			writeInt(b, s.Runs)
 		}
-		b.WriteString("\n" + item + "}")
+		b.WriteByte('\n')
+		b.WriteString(item)
+		b.WriteByte('}')
 	}
-	b.WriteString("\n" + in + "]")
+	b.WriteByte('\n')
+	b.WriteString(in)
+	b.WriteByte(']')
+}
+
+// writeInt writes n in decimal, without allocating as strconv.Itoa would.
+func writeInt(b *bytes.Buffer, n int) {
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(n), 10))
 }
 
 func field(b *bytes.Buffer, in, name string) {
@@ -132,10 +154,13 @@ func encodeStrings(b *bytes.Buffer, list []string, in string) {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
-		b.WriteString(in + "  ")
+		b.WriteString(in)
+		b.WriteString("  ")
 		encodeString(b, s)
 	}
-	b.WriteString("\n" + in + "]")
+	b.WriteByte('\n')
+	b.WriteString(in)
+	b.WriteByte(']')
 }
 
 // encodeString quotes s as encoding/json does with HTML escaping off:

@@ -117,6 +117,12 @@ func TestMarshalRejectsInvalid(t *testing.T) {
 	if _, err := trace.Marshal(nil); err == nil {
 		t.Error("Marshal(nil) succeeded")
 	}
+	// JSON times have four-digit years: Marshal must refuse, not write a
+	// document it cannot read back.
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := trace.Marshal(trace.New(run("a", far, sc(x64, "read", 0, 1)))); !errors.Is(err, trace.ErrInvalid) {
+		t.Errorf("Marshal of a run in year 10000: err = %v, want ErrInvalid", err)
+	}
 }
 
 func TestParseAcceptsSummaryAbsentOrNull(t *testing.T) {

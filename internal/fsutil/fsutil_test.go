@@ -58,6 +58,23 @@ func TestReadFile(t *testing.T) {
 	}
 }
 
+// Files whose size fstat does not know, as in /proc, are read whole, and
+// still within the limit.
+func TestReadFileBeyondStatSize(t *testing.T) {
+	const path = "/proc/self/mountinfo" // regular, size 0, usually several KiB
+	want, err := os.ReadFile(path)
+	if err != nil || len(want) < 2 {
+		t.Skipf("%s: %d bytes, %v", path, len(want), err)
+	}
+	got, err := fsutil.ReadFile(path, 0)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("ReadFile(%s) = %d bytes, %v; want %d bytes", path, len(got), err, len(want))
+	}
+	if _, err := fsutil.ReadFile(path, int64(len(want)-1)); !errors.Is(err, fsutil.ErrTooLarge) {
+		t.Errorf("ReadFile(%s) with a limit below its length: %v, want %v", path, err, fsutil.ErrTooLarge)
+	}
+}
+
 // WriteFileNoSymlinks refuses a link in any component, and pseudo
 // filesystems, before creating anything.
 func TestWriteFileNoSymlinks(t *testing.T) {
