@@ -10,10 +10,12 @@ import (
 )
 
 // The recorder is two programs. sched_switch records, for each CPU, the
-// task it switches to in `running`; sys_enter reads the current task from
-// there instead of calling bpf_get_current_task_btf(), since a helper call
-// is the most expensive thing it would do (on this kind of CPU every
-// return from a kernel function goes through a return thunk). An entry is
+// task it switches to and the inode of its PID namespace in `running`;
+// sys_enter reads them from there instead of calling
+// bpf_get_current_task_btf() and walking to the namespace at each
+// syscall: the helper call was the most expensive thing it did (on this
+// kind of CPU every return from a kernel function goes through a return
+// thunk), and a task's namespace never changes. An entry is
 // right only while sched_switch has seen every switch on its CPU since
 // the entry was written, so sched_switch is attached first and detached
 // last.
@@ -42,12 +44,19 @@ func attachEnter(objs *recorderObjects) (link.Link, error) {
 	return l, nil
 }
 
+// running mirrors struct running in recorder.bpf.c.
+type running struct {
+	Task  uint64
+	PIDNS uint32
+	_     uint32
+}
+
 func clearRunning(m *ebpf.Map) error {
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
 		return fmt.Errorf("possible cpus: %w", err)
 	}
-	if err := m.Update(uint32(0), make([]uint64, ncpu), ebpf.UpdateAny); err != nil {
+	if err := m.Update(uint32(0), make([]running, ncpu), ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("clear running: %w", err)
 	}
 	return nil

@@ -145,14 +145,22 @@ struct {
 	__array(values, struct comms_slot);
 } comms SEC(".maps");
 
-/* The task running on each CPU, as sched_switch last saw it, or 0 when no
- * switch happened there since the loader cleared this map (it does so each
- * time it attaches the programs, sched_switch first). */
+/* The task running on each CPU and the inode of its PID namespace, as
+ * sched_switch last saw them. task is 0 when no switch happened there
+ * since the loader cleared this map (it does so each time it attaches the
+ * programs, sched_switch first). pidns is 0 for a task that cannot be
+ * traced: the host's own, or one nested deeper than three levels. */
+struct running {
+	u64 task;
+	u32 pidns;
+	u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
+	__type(value, struct running);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } running SEC(".maps");
 
@@ -260,47 +268,62 @@ static __always_inline bool advance(struct target *t, struct pt_regs *regs,
 	return *phase != PHASE_WAITING;
 }
 
+/* The inode of task's PID namespace, or 0 if it cannot be traced. */
+static __always_inline u32 task_pidns(struct task_struct *task)
+{
+	struct pid *pid = task->thread_pid;
+
+	return pidns_at(pid, pid->level);
+}
+
 /* sched_switch(preempt, prev, next, prev_state): runs on the CPU that
  * switches, before it does. Every task that makes a syscall got its CPU
  * through here, so from the first switch after attaching, a CPU's entry
- * is the task running on it. */
+ * holds the task running on it. Its namespace is looked up here, once a
+ * switch, rather than at each of its syscalls. */
 SEC("raw_tp/sched_switch")
 int sched_switch(struct bpf_raw_tracepoint_args *ctx)
 {
 	u32 zero = 0;
-	u64 *task = bpf_map_lookup_elem(&running, &zero);
+	struct running *r = bpf_map_lookup_elem(&running, &zero);
+	u64 next = ctx->args[2];
 
-	if (task)
-		*task = ctx->args[2]; /* next */
+	if (!r)
+		return 0;
+	if (!ksym_exists(bpf_rdonly_cast)) {
+		r->task = 0; /* sys_enter calls the helper */
+		return 0;
+	}
+	r->pidns = task_pidns(bpf_rdonly_cast((void *)next, bpf_core_type_id_kernel(struct task_struct)));
+	r->task = next;
 	return 0;
-}
-
-/* The calling task: from `running`, read through an untrusted BTF pointer
- * (bpf_rdonly_cast() costs no call: the verifier turns it into a move),
- * or, on a CPU that has not switched tasks since the programs were
- * attached, from the helper. */
-static __always_inline struct task_struct *current_task(void)
-{
-	u32 zero = 0;
-	u64 *task = bpf_map_lookup_elem(&running, &zero);
-
-	if (ksym_exists(bpf_rdonly_cast) && task && *task)
-		return bpf_rdonly_cast((void *)*task, bpf_core_type_id_kernel(struct task_struct));
-	return bpf_get_current_task_btf();
 }
 
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = current_task();
-	struct pid *pid = task->thread_pid;
-	unsigned int level = pid->level;
+	/* The calling task and its namespace: from `running`, the task read
+	 * through an untrusted BTF pointer (bpf_rdonly_cast() costs no call:
+	 * the verifier turns it into a move), or, on a CPU that has not
+	 * switched tasks since the programs were attached, from the helper. */
+	u32 zero = 0;
+	struct running *r = bpf_map_lookup_elem(&running, &zero);
+	struct task_struct *task;
+	u32 ns;
 
-	/* The host's own processes (level 0) are never traced: the common
-	 * case costs two loads and no map lookup. */
-	if (level == 0)
-		return 0;
-	u32 ns = pidns_at(pid, level);
+	if (ksym_exists(bpf_rdonly_cast) && r && r->task) {
+		ns = r->pidns;
+		/* The host's own processes stop here: the common case costs
+		 * two loads and no other map lookup. */
+		if (ns == 0)
+			return 0;
+		task = bpf_rdonly_cast((void *)r->task, bpf_core_type_id_kernel(struct task_struct));
+	} else {
+		task = bpf_get_current_task_btf();
+		ns = task_pidns(task);
+		if (ns == 0)
+			return 0;
+	}
 	u32 h = ns & (INDEX_SIZE - 1);
 	u64 *entry = bpf_map_lookup_elem(&buckets, &h);
 	if (!entry || *entry == 0)

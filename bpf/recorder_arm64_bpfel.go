@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type recorderRunning struct {
+	_     structs.HostLayout
+	Task  uint64
+	Pidns uint32
+	Pad   uint32
+}
+
 type recorderTarget struct {
 	_          structs.HostLayout
 	Slot       uint32

@@ -290,31 +290,31 @@ func TestReattachClearsRunning(t *testing.T) {
 	testutil.RequireRawTracepoint(t)
 	opts := testOptions(t)
 	trace(t, "filter", opts)
-	running, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, "running"), nil)
+	m, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, "running"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer running.Close()
+	defer m.Close()
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A user-space address: no task of the kernel's, and reads through it
-	// give 0, so a CPU left with it would record nothing.
+	// A user-space address, no task of the kernel's, in a namespace that
+	// is not traced: a CPU left with it would record nothing.
 	const stale = 0x1000
-	entries := make([]uint64, ncpu)
+	entries := make([]running, ncpu)
 	for i := range entries {
-		entries[i] = stale
+		entries[i] = running{Task: stale, PIDNS: 1}
 	}
-	if err := running.Update(uint32(0), entries, ebpf.UpdateAny); err != nil {
+	if err := m.Update(uint32(0), entries, ebpf.UpdateAny); err != nil {
 		t.Fatal(err)
 	}
 	cmd, release, tgt, _ := attachChild(t, "filter", opts)
-	if err := running.Lookup(uint32(0), &entries); err != nil {
+	if err := m.Lookup(uint32(0), &entries); err != nil {
 		t.Fatal(err)
 	}
 	for cpu, e := range entries {
-		if e == stale {
+		if e.Task == stale {
 			t.Errorf("cpu %d: running still holds the stale entry after attaching", cpu)
 		}
 	}
