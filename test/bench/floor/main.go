@@ -14,6 +14,14 @@
 // the benchmarks check it around each sample, since any such program
 // slows down every syscall on the host.
 //
+// With -stats it also has the kernel time every BPF program's runs
+// (BPF_ENABLE_STATS, for as long as it holds it) and, when it detaches,
+// prints "stats RUNTIME_NS RUN_COUNT" for its own program; with -stats
+// -hold-only it attaches nothing and only holds the statistics on. With
+// -prog-stats PATH it prints "RUNTIME_NS RUN_COUNT" of the program pinned
+// at PATH. The benchmarks use these to time the recorder's program itself,
+// apart from the rest of the syscall.
+//
 // Requires root and at least Linux 4.17 (raw tracepoints); -count needs
 // 5.8 (link iteration).
 package main
@@ -30,14 +38,21 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 )
 
 func main() {
 	count := flag.Bool("count", false, "print how many programs are on sys_enter and sys_exit, and exit")
+	stats := flag.Bool("stats", false, "have the kernel time BPF programs while attached; print the empty program's time")
+	holdOnly := flag.Bool("hold-only", false, "with -stats: attach nothing, only hold the statistics on")
+	progStats := flag.String("prog-stats", "", "print the run time and run count of the program pinned at `path`, and exit")
 	flag.Parse()
-	run := attach
-	if *count {
+	run := func() error { return attach(*stats, !*holdOnly) }
+	switch {
+	case *count:
 		run = printCount
+	case *progStats != "":
+		run = func() error { return printProgStats(*progStats) }
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
@@ -45,10 +60,22 @@ func main() {
 	}
 }
 
-func attach() error {
+func attach(stats, program bool) error {
 	// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK.
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return fmt.Errorf("remove memlock limit: %w", err)
+	}
+	if stats {
+		s, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+		if err != nil {
+			return fmt.Errorf("enable BPF statistics: %w", err)
+		}
+		defer s.Close()
+	}
+	if !program {
+		fmt.Println("attached")
+		waitDone()
+		return nil
 	}
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Name: "bench_floor",
@@ -68,7 +95,23 @@ func attach() error {
 		return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
 	}
 	defer l.Close()
+	if _, err := fmt.Println("attached"); err != nil {
+		return fmt.Errorf("report attached: %w", err)
+	}
+	waitDone()
+	if !stats {
+		return nil
+	}
+	st, err := prog.Stats()
+	if err != nil {
+		return fmt.Errorf("program stats: %w", err)
+	}
+	_, err = fmt.Println("stats", st.Runtime.Nanoseconds(), st.RunCount)
+	return err
+}
 
+// waitDone returns when stdin reaches EOF or on SIGTERM or SIGINT.
+func waitDone() {
 	done := make(chan struct{}, 2)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
@@ -80,11 +123,21 @@ func attach() error {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		done <- struct{}{}
 	}()
-	if _, err := fmt.Println("attached"); err != nil {
-		return fmt.Errorf("report attached: %w", err)
-	}
 	<-done
-	return nil
+}
+
+func printProgStats(path string) error {
+	prog, err := ebpf.LoadPinnedProgram(path, nil)
+	if err != nil {
+		return fmt.Errorf("load pinned program: %w", err)
+	}
+	defer prog.Close()
+	st, err := prog.Stats()
+	if err != nil {
+		return fmt.Errorf("program stats: %w", err)
+	}
+	_, err = fmt.Println(st.Runtime.Nanoseconds(), st.RunCount)
+	return err
 }
 
 // printCount prints the number of raw tracepoint links on sys_enter or
