@@ -6,12 +6,13 @@
  * by every traced container on the host, and a small one on sched_switch
  * that serves it.
  *
- * For each syscall the program resolves the calling task's PID namespace
- * (its inode number, as in /proc/PID/ns/pid) through BTF pointers. It
- * takes the task from `running`, where sched_switch notes the task each
- * CPU switches to: a load, where calling bpf_get_current_task_btf() cost
- * about 25 ns a syscall on the machine we measured, more than the rest of
- * the program (there every return from a kernel function goes through a
+ * For each syscall the program needs the calling task and the inode of
+ * its PID namespace (as in /proc/PID/ns/pid). It reads both from
+ * `running`, where sched_switch notes, for each CPU, the task it switches
+ * to and that inode, found through BTF pointers (a task's namespace never
+ * changes): two loads, where calling bpf_get_current_task_btf() cost about
+ * 25 ns a syscall on the machine we measured, more than the rest of the
+ * program (there every return from a kernel function goes through a
  * return thunk, a Spectre mitigation). The host's own processes stop
  * there. Others look the inode up in `buckets`, a direct-mapped array (an
  * inlined lookup, no hash): an empty entry, the case for untraced
