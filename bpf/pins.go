@@ -28,15 +28,8 @@ func (t *Target) openPinned() (bool, error) {
 		return false, fmt.Errorf("load pinned program: %w", err)
 	}
 	objs.SysEnter = prog
-	if objs.SchedSwitch, err = ebpf.LoadPinnedProgram(filepath.Join(t.opts.PinDir, switchProgPin), nil); err != nil {
-		objs.Close()
-		if errors.Is(err, os.ErrNotExist) {
-			return false, nil
-		}
-		return false, fmt.Errorf("load pinned program: %w", err)
-	}
 	for name, dst := range map[string]**ebpf.Map{"targets": &objs.Targets, "buckets": &objs.Buckets,
-		"states": &objs.States, "counts": &objs.Counts, "comms": &objs.Comms, "running": &objs.Running} {
+		"states": &objs.States, "counts": &objs.Counts, "comms": &objs.Comms} {
 		m, err := ebpf.LoadPinnedMap(filepath.Join(t.opts.PinDir, name), nil)
 		if errors.Is(err, os.ErrNotExist) {
 			objs.Close()
@@ -51,27 +44,15 @@ func (t *Target) openPinned() (bool, error) {
 	return true, nil
 }
 
-// ensureAttached attaches the shared programs unless pinned links show
-// they are attached already, and watches them. sched_switch goes first
-// (see attachEnter).
+// ensureAttached attaches the shared program unless a pinned link shows it
+// is attached already, and watches it.
 func (t *Target) ensureAttached() error {
-	if err := t.ensureLink(switchLinkPin, attachSwitch); err != nil {
-		return err
-	}
-	if err := t.ensureLink(linkPin, attachEnter); err != nil {
-		return err
-	}
-	return t.watch(t.objs.SysEnter, t.objs.SchedSwitch)
-}
-
-// ensureLink pins a link made by attach at name in the pin directory,
-// unless one is pinned there already.
-func (t *Target) ensureLink(name string, attach func(*recorderObjects) (link.Link, error)) error {
-	pin := filepath.Join(t.opts.PinDir, name)
+	pin := filepath.Join(t.opts.PinDir, linkPin)
 	l, err := link.LoadPinnedLink(pin, nil)
 	if errors.Is(err, os.ErrNotExist) {
-		if l, err = attach(&t.objs); err != nil {
-			return err
+		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
+		if err != nil {
+			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
 		}
 		if err := l.Pin(pin); err != nil {
 			l.Close()
@@ -80,7 +61,8 @@ func (t *Target) ensureLink(name string, attach func(*recorderObjects) (link.Lin
 	} else if err != nil {
 		return fmt.Errorf("load pinned link: %w", err)
 	}
-	return l.Close()
+	defer l.Close()
+	return t.watch(t.objs.SysEnter)
 }
 
 // Cleanup removes the targets of tracers that died without leaving and,
@@ -169,19 +151,16 @@ func releaseIfLast(maps *recorderMaps, pinDir string) error {
 	if err := it.Err(); err != nil {
 		return fmt.Errorf("iterate targets: %w", err)
 	}
-	// Removing the last reference to a link detaches its program, sys_enter
-	// first (see attachEnter). The programs and the maps stay pinned for
-	// the next tracer.
-	for _, name := range []string{linkPin, switchLinkPin} {
-		if err := os.Remove(filepath.Join(pinDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("unpin link: %w", err)
-		}
+	// Removing the last reference to the link detaches the program. The
+	// program and the maps stay pinned for the next tracer.
+	if err := os.Remove(filepath.Join(pinDir, linkPin)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("unpin link: %w", err)
 	}
 	return nil
 }
 
 // pins are the names a recorder pins in its directory.
-var pins = []string{linkPin, switchLinkPin, progPin, switchProgPin, "targets", "buckets", "states", "counts", "comms", "running"}
+var pins = []string{linkPin, progPin, "targets", "buckets", "states", "counts", "comms"}
 
 // purge removes every pin of the recorder in dir, and dir. Callers hold
 // the lock.

@@ -2,24 +2,17 @@
 
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The syscall recorder: a program on the raw tracepoint sys_enter, shared
- * by every traced container on the host, and a small one on sched_switch
- * that serves it.
+ * The syscall recorder: one program on the raw tracepoint sys_enter, shared
+ * by every traced container on the host.
  *
- * For each syscall the program needs the calling task and the inode of
- * its PID namespace (as in /proc/PID/ns/pid). It reads both from
- * `running`, where sched_switch notes, for each CPU, the task it switches
- * to and that inode, found through BTF pointers (a task's namespace never
- * changes): two loads, where calling bpf_get_current_task_btf() cost about
- * 25 ns a syscall on the machine we measured, more than the rest of the
- * program (there every return from a kernel function goes through a
- * return thunk, a Spectre mitigation). The host's own processes stop
- * there. Others look the inode up in `buckets`, a direct-mapped array (an
- * inlined lookup, no hash): an empty entry, the case for untraced
- * containers, ends it; an entry for this inode gives the container's
- * slot; an entry for another inode (two traced namespaces whose low bits
- * collide) sends it to the `targets` hash. The cost does not grow with
- * the number of traced containers. A slot indexes `states` (the
+ * For each syscall the program resolves the calling task's PID namespace
+ * (its inode number, as in /proc/PID/ns/pid) through BTF pointers. The
+ * host's own processes stop there. Others look the inode up in `index`, a
+ * direct-mapped array (an inlined lookup, no hash): an empty entry, the
+ * case for untraced containers, ends it; an entry for this inode gives the
+ * container's slot; an entry for another inode (two traced namespaces
+ * whose low bits collide) sends it to the `targets` hash. The cost does not
+ * grow with the number of traced containers. A slot indexes `states` (the
  * container's phase and counters) and two arrays of per-container maps:
  * `counts` (per-CPU counters, so recording takes no atomic operation) and
  * `comms` (the first process name seen making each call). Nothing is sent
@@ -146,30 +139,6 @@ struct {
 	__array(values, struct comms_slot);
 } comms SEC(".maps");
 
-/* The task running on each CPU and the inode of its PID namespace, as
- * sched_switch last saw them. task is 0 when no switch happened there
- * since the loader cleared this map (it does so each time it attaches the
- * programs, sched_switch first). pidns is 0 for a task that cannot be
- * traced: the host's own, or one nested deeper than three levels. */
-struct running {
-	u64 task;
-	u32 pidns;
-	u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct running);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} running SEC(".maps");
-
-/* Linux 6.2 and later. Weak: on older kernels the loader leaves it out and
- * sys_enter calls the helper every time. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-#define ksym_exists(sym) (!!(sym)) /* libbpf's bpf_ksym_exists(), from 1.2 */
-
 /* Syscall numbers per ABI, set by the loader from libseccomp's tables;
  * an ABI the architecture lacks gets 0xffffffff. */
 volatile const u32 nr_prctl[NR_ABIS];
@@ -269,62 +238,24 @@ static __always_inline bool advance(struct target *t, struct pt_regs *regs,
 	return *phase != PHASE_WAITING;
 }
 
-/* The inode of task's PID namespace, or 0 if it cannot be traced. */
-static __always_inline u32 task_pidns(struct task_struct *task)
-{
-	struct pid *pid = task->thread_pid;
-
-	return pidns_at(pid, pid->level);
-}
-
-/* sched_switch(preempt, prev, next, prev_state): runs on the CPU that
- * switches, before it does. Every task that makes a syscall got its CPU
- * through here, so from the first switch after attaching, a CPU's entry
- * holds the task running on it. Its namespace is looked up here, once a
- * switch, rather than at each of its syscalls. */
-SEC("raw_tp/sched_switch")
-int sched_switch(struct bpf_raw_tracepoint_args *ctx)
-{
-	u32 zero = 0;
-	struct running *r = bpf_map_lookup_elem(&running, &zero);
-	u64 next = ctx->args[2];
-
-	if (!r)
-		return 0;
-	if (!ksym_exists(bpf_rdonly_cast)) {
-		r->task = 0; /* sys_enter calls the helper */
-		return 0;
-	}
-	r->pidns = task_pidns(bpf_rdonly_cast((void *)next, bpf_core_type_id_kernel(struct task_struct)));
-	r->task = next;
-	return 0;
-}
-
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	/* The calling task and its namespace: from `running`, the task read
-	 * through an untrusted BTF pointer (bpf_rdonly_cast() costs no call:
-	 * the verifier turns it into a move), or, on a CPU that has not
-	 * switched tasks since the programs were attached, from the helper. */
-	u32 zero = 0;
-	struct running *r = bpf_map_lookup_elem(&running, &zero);
-	struct task_struct *task;
-	u32 ns;
+	/* The helper costs a call, about 25 ns where every return goes through
+	 * a return thunk (SRSO's "Safe RET"), more than all the rest. A
+	 * per-CPU note of the running task kept by a program on sched_switch
+	 * would spare it, but on Linux 6.18 such notes were seen to name
+	 * another task than the caller under load (docs/benchmarks.md), which
+	 * loses calls. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
 
-	if (ksym_exists(bpf_rdonly_cast) && r && r->task) {
-		ns = r->pidns;
-		/* The host's own processes stop here: the common case costs
-		 * two loads and no other map lookup. */
-		if (ns == 0)
-			return 0;
-		task = bpf_rdonly_cast((void *)r->task, bpf_core_type_id_kernel(struct task_struct));
-	} else {
-		task = bpf_get_current_task_btf();
-		ns = task_pidns(task);
-		if (ns == 0)
-			return 0;
-	}
+	/* The host's own processes (level 0) are never traced: the common
+	 * case costs two loads and no map lookup. */
+	if (level == 0)
+		return 0;
+	u32 ns = pidns_at(pid, level);
 	u32 h = ns & (INDEX_SIZE - 1);
 	u64 *entry = bpf_map_lookup_elem(&buckets, &h);
 	if (!entry || *entry == 0)

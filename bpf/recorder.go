@@ -42,8 +42,6 @@ const (
 	DefaultLockPath = "/run/oci-seccomp-bpf-hook/recorder.lock"
 	linkPin         = "link"
 	progPin         = "sys_enter"
-	switchLinkPin   = "switch_link"
-	switchProgPin   = "sched_switch"
 )
 
 // ErrAlreadyTraced is returned by Attach when a live tracer already records
@@ -93,9 +91,9 @@ type Target struct {
 	slot   uint32
 	spec   *ebpf.CollectionSpec
 	objs   recorderObjects
-	links  []link.Link     // only for private targets, in attach order
-	progs  []*ebpf.Program // the attached programs
-	missed uint64          // their recursion misses when the target joined
+	link   link.Link     // only for private targets
+	prog   *ebpf.Program // the attached program
+	missed uint64        // its recursion misses when the target joined
 	counts *ebpf.Map
 	comms  *ebpf.Map
 }
@@ -183,54 +181,37 @@ func (t *Target) load() error {
 		return fmt.Errorf("load recorder: %w", err)
 	}
 	if t.opts.Private {
-		sl, err := attachSwitch(&t.objs)
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
 		if err != nil {
-			return err
+			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
 		}
-		t.links = append(t.links, sl)
-		el, err := attachEnter(&t.objs)
-		if err != nil {
-			return err
-		}
-		t.links = append(t.links, el)
-		return t.watch(t.objs.SysEnter, t.objs.SchedSwitch)
+		t.link = l
+		return t.watch(t.objs.SysEnter)
 	}
 	if err := t.objs.SysEnter.Pin(filepath.Join(t.opts.PinDir, progPin)); err != nil {
-		return fmt.Errorf("pin program: %w", err)
-	}
-	if err := t.objs.SchedSwitch.Pin(filepath.Join(t.opts.PinDir, switchProgPin)); err != nil {
 		return fmt.Errorf("pin program: %w", err)
 	}
 	return t.ensureAttached()
 }
 
-// watch keeps a handle on the attached programs and notes how many of
-// their runs the kernel has skipped so far (see Result.Missed).
-func (t *Target) watch(progs ...*ebpf.Program) error {
-	for _, p := range progs {
-		clone, err := p.Clone()
-		if err != nil {
-			return fmt.Errorf("clone program: %w", err)
-		}
-		t.progs = append(t.progs, clone)
+// watch keeps a handle on the attached program and notes how many of its
+// runs the kernel has skipped so far (see Result.Missed).
+func (t *Target) watch(prog *ebpf.Program) error {
+	clone, err := prog.Clone()
+	if err != nil {
+		return fmt.Errorf("clone program: %w", err)
 	}
-	var err error
-	t.missed, err = recursionMisses(t.progs)
+	t.prog = clone
+	t.missed, err = recursionMisses(clone)
 	return err
 }
 
-// recursionMisses sums the runs of progs that the kernel skipped because
-// another BPF program was running on the same CPU.
-func recursionMisses(progs []*ebpf.Program) (uint64, error) {
-	var n uint64
-	for _, p := range progs {
-		stats, err := p.Stats()
-		if err != nil {
-			return 0, fmt.Errorf("program stats: %w", err)
-		}
-		n += stats.RecursionMisses
+func recursionMisses(prog *ebpf.Program) (uint64, error) {
+	stats, err := prog.Stats()
+	if err != nil {
+		return 0, fmt.Errorf("program stats: %w", err)
 	}
-	return n, nil
+	return stats.RecursionMisses, nil
 }
 
 // join allocates a slot, creates the per-target maps and publishes the
@@ -377,7 +358,7 @@ func (t *Target) Stop() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	missed, err := recursionMisses(t.progs)
+	missed, err := recursionMisses(t.prog)
 	if err != nil {
 		return nil, err
 	}
@@ -444,11 +425,11 @@ func (t *Target) read(v target) (*Result, error) {
 }
 
 func (t *Target) close() {
-	for i := len(t.links) - 1; i >= 0; i-- {
-		t.links[i].Close()
+	if t.link != nil {
+		t.link.Close()
 	}
-	for _, p := range t.progs {
-		p.Close()
+	if t.prog != nil {
+		t.prog.Close()
 	}
 	if t.counts != nil {
 		t.counts.Close()

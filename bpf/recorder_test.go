@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/testutil"
@@ -280,54 +279,6 @@ func TestReattachPinned(t *testing.T) {
 	}
 	if count(t, first, "getppid") != afterFilter || count(t, second, "getppid") != afterFilter {
 		t.Fatal("counts differ between the first and the reattached recorder")
-	}
-}
-
-// sys_enter takes the current task from `running`, which nothing updates
-// while the recorder is detached: attaching again must clear what an
-// earlier attachment left there before sys_enter can read it.
-func TestReattachClearsRunning(t *testing.T) {
-	testutil.RequireRawTracepoint(t)
-	opts := testOptions(t)
-	trace(t, "filter", opts)
-	m, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, "running"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	ncpu, err := ebpf.PossibleCPU()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A user-space address, no task of the kernel's, in a namespace that
-	// is not traced: a CPU left with it would record nothing.
-	const stale = 0x1000
-	entries := make([]running, ncpu)
-	for i := range entries {
-		entries[i] = running{Task: stale, PIDNS: 1}
-	}
-	if err := m.Update(uint32(0), entries, ebpf.UpdateAny); err != nil {
-		t.Fatal(err)
-	}
-	cmd, release, tgt, _ := attachChild(t, "filter", opts)
-	if err := m.Lookup(uint32(0), &entries); err != nil {
-		t.Fatal(err)
-	}
-	for cpu, e := range entries {
-		if e.Task == stale {
-			t.Errorf("cpu %d: running still holds the stale entry after attaching", cpu)
-		}
-	}
-	release.Write([]byte("x"))
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("child: %v", err)
-	}
-	res, err := tgt.Stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := count(t, res, "getppid"); got != afterFilter {
-		t.Fatalf("getppid counted %d times, want %d", got, afterFilter)
 	}
 }
 

@@ -13,13 +13,6 @@ import (
 	"github.com/cilium/ebpf"
 )
 
-type recorderRunning struct {
-	_     structs.HostLayout
-	Task  uint64
-	Pidns uint32
-	Pad   uint32
-}
-
 type recorderTarget struct {
 	_          structs.HostLayout
 	Slot       uint32
@@ -35,18 +28,16 @@ type recorderTarget struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	recorderMapBuckets      = "buckets"
-	recorderMapComms        = "comms"
-	recorderMapCounts       = "counts"
-	recorderMapRunning      = "running"
-	recorderMapStates       = "states"
-	recorderMapTargets      = "targets"
-	recorderProgSchedSwitch = "sched_switch"
-	recorderProgSysEnter    = "sys_enter"
-	recorderVarNrExecve     = "nr_execve"
-	recorderVarNrExecveat   = "nr_execveat"
-	recorderVarNrPrctl      = "nr_prctl"
-	recorderVarNrSeccomp    = "nr_seccomp"
+	recorderMapBuckets    = "buckets"
+	recorderMapComms      = "comms"
+	recorderMapCounts     = "counts"
+	recorderMapStates     = "states"
+	recorderMapTargets    = "targets"
+	recorderProgSysEnter  = "sys_enter"
+	recorderVarNrExecve   = "nr_execve"
+	recorderVarNrExecveat = "nr_execveat"
+	recorderVarNrPrctl    = "nr_prctl"
+	recorderVarNrSeccomp  = "nr_seccomp"
 )
 
 // loadRecorder returns the embedded CollectionSpec for recorder.
@@ -91,8 +82,7 @@ type recorderSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderProgramSpecs struct {
-	SchedSwitch *ebpf.ProgramSpec `ebpf:"sched_switch"`
-	SysEnter    *ebpf.ProgramSpec `ebpf:"sys_enter"`
+	SysEnter *ebpf.ProgramSpec `ebpf:"sys_enter"`
 }
 
 // recorderMapSpecs contains maps before they are loaded into the kernel.
@@ -102,7 +92,6 @@ type recorderMapSpecs struct {
 	Buckets *ebpf.MapSpec `ebpf:"buckets"`
 	Comms   *ebpf.MapSpec `ebpf:"comms"`
 	Counts  *ebpf.MapSpec `ebpf:"counts"`
-	Running *ebpf.MapSpec `ebpf:"running"`
 	States  *ebpf.MapSpec `ebpf:"states"`
 	Targets *ebpf.MapSpec `ebpf:"targets"`
 }
@@ -140,7 +129,6 @@ type recorderMaps struct {
 	Buckets *ebpf.Map `ebpf:"buckets"`
 	Comms   *ebpf.Map `ebpf:"comms"`
 	Counts  *ebpf.Map `ebpf:"counts"`
-	Running *ebpf.Map `ebpf:"running"`
 	States  *ebpf.Map `ebpf:"states"`
 	Targets *ebpf.Map `ebpf:"targets"`
 }
@@ -150,7 +138,6 @@ func (m *recorderMaps) Close() error {
 		m.Buckets,
 		m.Comms,
 		m.Counts,
-		m.Running,
 		m.States,
 		m.Targets,
 	)
@@ -170,13 +157,11 @@ type recorderVariables struct {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderPrograms struct {
-	SchedSwitch *ebpf.Program `ebpf:"sched_switch"`
-	SysEnter    *ebpf.Program `ebpf:"sys_enter"`
+	SysEnter *ebpf.Program `ebpf:"sys_enter"`
 }
 
 func (p *recorderPrograms) Close() error {
 	return _RecorderClose(
-		p.SchedSwitch,
 		p.SysEnter,
 	)
 }

@@ -21,7 +21,6 @@
 #   BENCH_ROUNDS     in-container rounds, each running every variant (15)
 #   BENCH_STAT_ROUNDS  rounds timing the programs alone (3)
 #   BENCH_SAMPLES    host loops per level and visit (5)
-#   BENCH_PINGPONG   round trips per test/bench/pingpong.c run (50000)
 #   BENCH_LEVELS     traced container counts for the host rows (0 1 8 32)
 #   BENCH_CYCLES     how often the host rows go up and down the levels (2)
 #   BENCH_TRACES     traces for the compiler (1000); BENCH_COMPILES runs (3)
@@ -43,7 +42,6 @@ STRACE_LOOP=${BENCH_STRACE_LOOP:-50000}
 ROUNDS=${BENCH_ROUNDS:-15}
 STAT_ROUNDS=${BENCH_STAT_ROUNDS:-3}
 SAMPLES=${BENCH_SAMPLES:-5}
-PINGPONG=${BENCH_PINGPONG:-50000}
 CYCLES=${BENCH_CYCLES:-2}
 read -r -a LEVELS <<<"${BENCH_LEVELS:-0 1 8 32}"
 NTRACES=${BENCH_TRACES:-1000}
@@ -112,11 +110,11 @@ remove_containers() {
 	[[ -z $ids ]] || podman rm -f -t0 $ids >/dev/null 2>&1 || true
 }
 
-# remove_pins: removing the links' pins detaches the programs (sys_enter
-# first, as the hook does), removing the rest frees the pinned programs and
-# maps. Only the bench's recorder is pinned in $PIN.
+# remove_pins: removing the link's pin detaches the program, removing the
+# rest frees the pinned program and maps. Only the bench's recorder is
+# pinned in $PIN.
 remove_pins() {
-	rm -f "$PIN/link" "$PIN/switch_link"
+	rm -f "$PIN/link"
 	rm -f "$PIN"/*
 }
 
@@ -535,11 +533,9 @@ visit() {
 	local i expected=$(($1 > 0))
 	for ((i = 0; i < $2; i++)); do
 		host_loop "host_$1" "$expected"
-		((expected == 0)) || measure "pingpong_$1" 1 "$B/bin/pingpong" -n "$PINGPONG"
 		if (($1 == 0)); then
 			floor_start
 			host_loop host_floor 1
-			measure pingpong_floor 1 "$B/bin/pingpong" -n "$PINGPONG"
 			floor_stop
 		fi
 	done
@@ -590,15 +586,6 @@ bench_host() {
 				"$(fmt "$m") ns/call = $(fmt "$(calc "$m / $floor")" 2)× the floor ($(sfmt "$(calc "$m - $floor")" 0) ns)"
 		fi
 	done
-	# The recorder's second program runs on every context switch.
-	local pf p1 pt
-	pf=$(median pingpong_floor)
-	p1=$(median "pingpong_${LEVELS[1]}")
-	pt=$(median "pingpong_$top")
-	row host "pipe ping-pong on one CPU (2 context switches, 4 syscalls a round trip), empty program on sys_enter (the floor)" \
-		"$(fmt "$pf") ns/round trip"
-	row host "pipe ping-pong on one CPU, ${LEVELS[1]} and $top containers traced" \
-		"$(fmt "$p1") and $(fmt "$pt") ns/round trip = $(fmt "$(calc "$p1 / $pf")" 3)× and $(fmt "$(calc "$pt / $pf")" 3)× the floor ($(sfmt "$(calc "($p1 - $pf) / 2")" 0) ns a switch with ${LEVELS[1]})"
 	for l in "${LEVELS[@]:1}"; do
 		((l >= 8 || l == top)) || continue
 		local mh ph n ma
@@ -760,7 +747,6 @@ main() {
 		die "build test/bench helpers"
 	gcc -O2 -Wall -Werror -o "$B/bin/nsinit" "$TEST_DIR/bench/nsinit.c" || die "build test/bench/nsinit.c"
 	gcc -O2 -static -Wall -Werror -o "$B/bin/loop" "$TEST_DIR/bench/loop.c" || die "build test/bench/loop.c"
-	gcc -O2 -Wall -Werror -o "$B/bin/pingpong" "$TEST_DIR/bench/pingpong.c" || die "build test/bench/pingpong.c"
 
 	local start=$SECONDS
 	! has latency || bench_latency
