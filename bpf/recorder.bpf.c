@@ -7,7 +7,7 @@
  *
  * For each syscall the program resolves the calling task's PID namespace
  * (its inode number, as in /proc/PID/ns/pid) through BTF pointers. The
- * host's own processes stop there. Others look the inode up in `index`, a
+ * host's own processes stop there. Others look the inode up in `buckets`, a
  * direct-mapped array (an inlined lookup, no hash): an empty entry, the
  * case for untraced containers, ends it; an entry for this inode gives the
  * container's slot; an entry for another inode (two traced namespaces
