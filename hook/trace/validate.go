@@ -131,7 +131,7 @@ func (c *runChecker) check(r Run) error {
 		}
 	}
 	if r.End.Before(r.Start) {
-		return fmt.Errorf("%w: ends (%s) before it starts", ErrInvalid, r.End.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"))
+		return fmt.Errorf("%w: ends (%s) before it starts", ErrInvalid, r.End.UTC().Format(time.RFC3339Nano))
 	}
 	for _, f := range []struct{ name, v string }{
 		{"containerID", r.ContainerID}, {"image", r.Image}, {"hook", r.Hook},

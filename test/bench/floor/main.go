@@ -72,34 +72,33 @@ func attach(stats, program bool) error {
 		}
 		defer s.Close()
 	}
-	if !program {
-		fmt.Println("attached")
-		waitDone()
-		return nil
+	var prog *ebpf.Program
+	if program {
+		var err error
+		prog, err = ebpf.NewProgram(&ebpf.ProgramSpec{
+			Name: "bench_floor",
+			Type: ebpf.RawTracepoint,
+			Instructions: asm.Instructions{
+				asm.Mov.Imm(asm.R0, 0),
+				asm.Return(),
+			},
+			License: "Dual BSD/GPL",
+		})
+		if err != nil {
+			return fmt.Errorf("load empty program: %w", err)
+		}
+		defer prog.Close()
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: prog})
+		if err != nil {
+			return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
+		}
+		defer l.Close()
 	}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-		Name: "bench_floor",
-		Type: ebpf.RawTracepoint,
-		Instructions: asm.Instructions{
-			asm.Mov.Imm(asm.R0, 0),
-			asm.Return(),
-		},
-		License: "Dual BSD/GPL",
-	})
-	if err != nil {
-		return fmt.Errorf("load empty program: %w", err)
-	}
-	defer prog.Close()
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: prog})
-	if err != nil {
-		return fmt.Errorf("attach raw tracepoint sys_enter: %w", err)
-	}
-	defer l.Close()
 	if _, err := fmt.Println("attached"); err != nil {
 		return fmt.Errorf("report attached: %w", err)
 	}
 	waitDone()
-	if !stats {
+	if prog == nil || !stats {
 		return nil
 	}
 	st, err := prog.Stats()
