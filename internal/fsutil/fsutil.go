@@ -41,17 +41,37 @@ var (
 // fail with ErrTooLarge. A limit <= 0 means DefaultLimit.
 //
 // Errors are wrapped in an *fs.PathError naming path, so they read
-// "open /x/y.json: is a symbolic link".
+// "read /x/y.json: not a regular file (named pipe)".
 func ReadFile(path string, limit int64) ([]byte, error) {
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
 	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return readOpen(f, path, limit)
+}
 
+// ReadFileAt is ReadFile for the file name in the directory dir, as the
+// writer of name sees it: a symbolic link at name is refused
+// (ErrSymlink), not followed. Errors name filepath.Join(dir.Name(), name).
+func ReadFileAt(dir *os.File, name string, limit int64) ([]byte, error) {
+	path := filepath.Join(dir.Name(), name)
+	fd, err := unix.Openat(int(dir.Fd()), name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
+	} else if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	return readOpen(f, path, limit)
+}
+
+// readOpen reads the open file f, named path in errors, within limit.
+func readOpen(f *os.File, path string, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -62,7 +82,6 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	if st.Size() > limit {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, st.Size(), limit)}
 	}
-
 	// The size from fstat is only a hint: read up to one byte past the
 	// limit to notice a file that grew in the meantime. A buffer sized
 	// from it takes the whole file in one allocation, which showed when
@@ -83,71 +102,114 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 // WriteFileAtomic replaces the file at path with data, leaving it with
 // exactly the permission bits perm (the umask is not applied).
 //
-// The data goes to a new temporary file in the same directory, created with
-// O_CREAT|O_EXCL|O_NOFOLLOW so that it can never be an existing file or a
-// symlink, then synced, renamed over path and the directory synced, so
-// after a crash path holds either the old or the new content. An existing
-// symlink at path fails with ErrSymlink and any other non-regular file with
-// ErrNotRegular; if a symlink is planted after that check, the rename
-// replaces the link itself and still writes nothing through it. The
-// directory is opened once and every step is relative to that handle, so
-// swapping the directory mid-way cannot redirect the write.
-//
-// On error the temporary file is removed and path is unchanged.
+// The directory of path is resolved normally (symbolic links in it are
+// followed), for paths the caller chose itself; the last element must be
+// absent or a regular file: an existing symlink there fails with
+// ErrSymlink and any other non-regular file with ErrNotRegular. The write
+// is StageAt then Commit: on error the temporary file is removed and path
+// is unchanged.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return writeAtomic(path, data, perm, openDirFollow)
 }
 
 // WriteFileNoSymlinks is WriteFileAtomic for paths chosen by someone other
-// than the caller, as the hook's annotation paths are: its directory is
-// opened with OpenDir, so a symbolic link anywhere in path, or a directory
-// on a kernel pseudo filesystem, fails before anything is created.
+// than the caller: its directory is opened with OpenDir, so a symbolic
+// link anywhere in path, or a directory on a kernel pseudo filesystem,
+// fails before anything is created.
 func WriteFileNoSymlinks(path string, data []byte, perm os.FileMode) error {
 	return writeAtomic(path, data, perm, OpenDir)
 }
 
-func openDirFollow(dir string) (int, error) {
+func openDirFollow(dir string) (*os.File, error) {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return -1, &fs.PathError{Op: "open", Path: dir, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
-	return fd, nil
+	return os.NewFile(uintptr(fd), dir), nil
 }
 
-func writeAtomic(path string, data []byte, perm os.FileMode, openDir func(string) (int, error)) error {
-	dir, base := splitPath(path)
-	dirfd, err := openTarget(path, openDir)
+func writeAtomic(path string, data []byte, perm os.FileMode, openDir func(string) (*os.File, error)) error {
+	dir, err := openTarget(path, openDir)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(dirfd)
-
-	tmp, fd, err := createTemp(dirfd, base, perm)
+	defer dir.Close()
+	s, err := StageAt(dir, filepath.Base(path), data, WriteOptions{Perm: perm})
 	if err != nil {
-		return &fs.PathError{Op: "create", Path: filepath.Join(dir, tmp), Err: err}
-	}
-	f := os.NewFile(uintptr(fd), filepath.Join(dir, tmp))
-	committed := false
-	defer func() {
-		if !committed {
-			_ = unix.Unlinkat(dirfd, tmp, 0)
-		}
-	}()
-
-	if err := writeSync(f, data, perm); err != nil {
 		return err
 	}
-	if err := unix.Renameat(dirfd, tmp, dirfd, base); err != nil {
-		return &fs.PathError{Op: "rename", Path: path, Err: err}
+	return s.Commit()
+}
+
+// WriteOptions say how StageAt creates its file.
+type WriteOptions struct {
+	// Perm is the file's exact permission bits; the umask does not apply.
+	Perm os.FileMode
+	// DirOwner gives the file the owner and group of its directory, for a
+	// root process writing into someone else's directory: the result
+	// belongs to whoever owns the directory, as if they had written it.
+	DirOwner bool
+}
+
+// Staged is a file written in full, synced, and waiting under a temporary
+// name beside its destination for Commit or Discard.
+type Staged struct {
+	dir  *os.File
+	tmp  string // temporary name in dir
+	name string // destination name in dir
+	done bool
+}
+
+// StageAt writes data to a new temporary file in dir, to become name
+// there on Commit. The file is created with O_CREAT|O_EXCL|O_NOFOLLOW,
+// so it can never be an existing file or a symlink, given perm (and the
+// directory's owner with DirOwner), and synced. dir stays owned by the
+// caller and must stay open until Commit or Discard.
+func StageAt(dir *os.File, name string, data []byte, o WriteOptions) (*Staged, error) {
+	tmp, fd, err := createTemp(int(dir.Fd()), name, o.Perm)
+	if err != nil {
+		return nil, &fs.PathError{Op: "create", Path: filepath.Join(dir.Name(), tmp), Err: err}
 	}
-	committed = true
+	s := &Staged{dir: dir, tmp: tmp, name: name}
+	f := os.NewFile(uintptr(fd), filepath.Join(dir.Name(), tmp))
+	if err := writeSync(dir, f, data, o); err != nil {
+		s.Discard()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Commit renames the staged file over its destination and syncs the
+// directory, so that after a crash the destination holds either the old
+// or the new content. A symlink planted at the destination meanwhile is
+// replaced, never followed. On a failed rename the temporary file is
+// removed and the destination is unchanged.
+func (s *Staged) Commit() error {
+	if s.done {
+		return errors.New("commit: already committed or discarded")
+	}
+	dirfd := int(s.dir.Fd())
+	if err := unix.Renameat(dirfd, s.tmp, dirfd, s.name); err != nil {
+		s.Discard()
+		return &fs.PathError{Op: "rename", Path: filepath.Join(s.dir.Name(), s.name), Err: err}
+	}
+	s.done = true
 	// The rename is durable only once the directory is synced. A failure
 	// here leaves the new content in place, so it is still reported: the
 	// caller asked for a durable write.
 	if err := unix.Fsync(dirfd); err != nil {
-		return &fs.PathError{Op: "sync", Path: dir, Err: err}
+		return &fs.PathError{Op: "sync", Path: s.dir.Name(), Err: err}
 	}
 	return nil
+}
+
+// Discard removes the staged file. It does nothing after Commit or a
+// previous Discard.
+func (s *Staged) Discard() {
+	if !s.done {
+		_ = unix.Unlinkat(int(s.dir.Fd()), s.tmp, 0)
+		s.done = true
+	}
 }
 
 // createTemp makes a fresh file next to base and returns its name and an
@@ -173,14 +235,18 @@ func createTemp(dirfd int, base string, perm os.FileMode) (string, int, error) {
 	return "", -1, err
 }
 
-// writeSync writes data to f, sets its mode and syncs it, closing f in all
-// cases.
-func writeSync(f *os.File, data []byte, perm os.FileMode) error {
+// writeSync writes data to f, sets its mode (and owner) and syncs it,
+// closing f in all cases.
+func writeSync(dir, f *os.File, data []byte, o WriteOptions) error {
 	_, err := f.Write(data)
+	if err == nil && o.DirOwner {
+		err = chownLikeDir(dir, f)
+	}
 	if err == nil {
-		// Chmod after creation: the mode given to open is filtered
-		// through the umask, and callers expect exactly perm.
-		err = f.Chmod(perm.Perm())
+		// Chmod after creation (and after chown, which may clear set-id
+		// bits): the mode given to open is filtered through the umask, and
+		// callers expect exactly perm.
+		err = f.Chmod(o.Perm.Perm())
 	}
 	if err == nil {
 		err = f.Sync()
@@ -189,6 +255,24 @@ func writeSync(f *os.File, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	return err
+}
+
+// chownLikeDir gives f the owner and group of dir. Filesystems without
+// ownership (vfat, some network mounts) refuse chown with EPERM or
+// EOPNOTSUPP; there every file has the mount's owner anyway, so that is
+// not an error.
+func chownLikeDir(dir, f *os.File) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(dir.Fd()), &st); err != nil {
+		return &fs.PathError{Op: "stat", Path: dir.Name(), Err: err}
+	}
+	err := unix.Fchown(int(f.Fd()), int(st.Uid), int(st.Gid))
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EOPNOTSUPP) {
+		return nil
+	} else if err != nil {
+		return &fs.PathError{Op: "chown", Path: f.Name(), Err: err}
+	}
+	return nil
 }
 
 // kind names a non-regular file type for error messages.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -35,65 +36,57 @@ var pseudoFS = map[int64]string{
 // refusing a symbolic link in any component of the path (openat2 with
 // RESOLVE_NO_SYMLINKS, Linux 5.6+) and a directory on a kernel pseudo
 // filesystem. An absolute dir is resolved from "/", so no component the
-// caller did not name can redirect a write.
-func OpenDir(dir string) (int, error) {
+// caller did not name can redirect a write. The returned file is named
+// dir, for messages.
+func OpenDir(dir string) (*os.File, error) {
 	fd, err := unix.Openat2(unix.AT_FDCWD, dir, &unix.OpenHow{
 		Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC,
 		Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
 	})
 	if errors.Is(err, unix.ELOOP) {
-		return -1, &fs.PathError{Op: "open", Path: dir, Err: fmt.Errorf("a component %w", ErrSymlink)}
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: fmt.Errorf("a component %w", ErrSymlink)}
 	} else if err != nil {
-		return -1, &fs.PathError{Op: "open", Path: dir, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
 	var st unix.Statfs_t
 	if err := unix.Fstatfs(fd, &st); err != nil {
 		unix.Close(fd)
-		return -1, &fs.PathError{Op: "statfs", Path: dir, Err: err}
+		return nil, &fs.PathError{Op: "statfs", Path: dir, Err: err}
 	}
 	if name, ok := pseudoFS[int64(st.Type)]; ok {
 		unix.Close(fd)
-		return -1, &fs.PathError{Op: "open", Path: dir, Err: fmt.Errorf("%w (%s)", ErrPseudoFS, name)}
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: fmt.Errorf("%w (%s)", ErrPseudoFS, name)}
 	}
-	return fd, nil
-}
-
-// CheckWritable reports whether WriteFileAtomic could replace path: its
-// directory opens under OpenDir's rules and path is absent or a regular
-// file. It lets a caller refuse a bad output before starting work whose
-// result it would then have nowhere to put.
-func CheckWritable(path string) error {
-	dirfd, err := openTarget(path, OpenDir)
-	if err == nil {
-		unix.Close(dirfd)
-	}
-	return err
+	return os.NewFile(uintptr(fd), dir), nil
 }
 
 // openTarget opens the directory of path with openDir and checks that
-// path's last element can be written there (see checkTarget). The caller
-// closes the returned descriptor.
-func openTarget(path string, openDir func(string) (int, error)) (int, error) {
-	dir, base := splitPath(path)
+// path's last element can be written there (see CheckTarget). The caller
+// closes the returned directory.
+func openTarget(path string, openDir func(string) (*os.File, error)) (*os.File, error) {
+	dirName, base := splitPath(path)
 	if base == "" {
-		return -1, &fs.PathError{Op: "write", Path: path, Err: errors.New("not a file name")}
+		return nil, &fs.PathError{Op: "write", Path: path, Err: errors.New("not a file name")}
 	}
-	dirfd, err := openDir(dir)
+	dir, err := openDir(dirName)
 	if err != nil {
-		return -1, err
+		return nil, err
 	}
-	if err := checkTarget(dirfd, path, base); err != nil {
-		unix.Close(dirfd)
-		return -1, err
+	if err := CheckTarget(dir, base); err != nil {
+		dir.Close()
+		return nil, err
 	}
-	return dirfd, nil
+	return dir, nil
 }
 
-// checkTarget accepts base in dirfd when it is absent (to be created) or
-// a regular file (to be replaced).
-func checkTarget(dirfd int, path, base string) error {
+// CheckTarget accepts name in dir as a destination when it is absent (to
+// be created) or a regular file (to be replaced): a symbolic link fails
+// with ErrSymlink, anything else with ErrNotRegular. Errors name
+// filepath.Join(dir.Name(), name).
+func CheckTarget(dir *os.File, name string) error {
+	path := filepath.Join(dir.Name(), name)
 	var st unix.Stat_t
-	switch err := unix.Fstatat(dirfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); {
+	switch err := unix.Fstatat(int(dir.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); {
 	case errors.Is(err, unix.ENOENT):
 		return nil
 	case err != nil:
