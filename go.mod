@@ -11,6 +11,9 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
-require github.com/containers/storage v1.57.2 // indirect
+require (
+	github.com/containers/storage v1.57.2 // indirect
+	github.com/go-json-experiment/json v1.27.2 // indirect
+)
 
 tool github.com/cilium/ebpf/cmd/bpf2go

@@ -12,6 +12,8 @@ import (
 
 	"github.com/sirupsen/logrus"
 	lsyslog "github.com/sirupsen/logrus/hooks/syslog"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 )
 
 // syslogTag is what the old hook logged under; journalctl -t finds both.
@@ -67,8 +69,8 @@ type lineFormatter struct{}
 
 func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s: %s", syslogTag, e.Level, e.Message)
 	keys := make([]string, 0, len(e.Data))
+	fmt.Fprintf(&b, "%s: %s: %s", syslogTag, e.Level, e.Message)
 	for k := range e.Data {
 		keys = append(keys, k)
 	}
@@ -76,6 +78,8 @@ func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	for _, k := range keys {
 		fmt.Fprintf(&b, " %s=%v", k, e.Data[k])
 	}
-	b.WriteByte('\n')
-	return []byte(b.String()), nil
+	// Messages quote what users wrote only as excerpts; OneLine is the
+	// backstop that keeps every line short and single, whatever an error
+	// from a library quoted.
+	return []byte(state.OneLine(b.String()) + "\n"), nil
 }

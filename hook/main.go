@@ -3,9 +3,10 @@
 //
 // Registered through hooks.d for the prestart and poststop stages, it runs
 // with -s and reads the OCI state from stdin. As prestart it starts a
-// detached copy of itself, the tracer (-r PID -o OUT [-i IN] [-t TRACE]),
-// and returns once that is recording; as poststop it waits until the
-// tracer has written the profile. See README.md and docs/.
+// detached copy of itself, the tracer, and returns once that is
+// recording; as poststop it waits until the tracer has written the
+// profile. Like the old hook, -r PID -o OUT [-i IN] traces a running
+// container's PID namespace by hand. See README.md and docs/.
 package main
 
 import (
@@ -23,30 +24,27 @@ import (
 )
 
 func main() {
+	if os.Getenv(lifecycle.TracerEnv) != "" {
+		os.Exit(runTracer())
+	}
 	var (
 		start       = flag.Bool("s", false, "run as an OCI hook: read the container state from stdin")
-		pid         = flag.Int("r", 0, "trace the container whose init has this `PID` (the tracer)")
-		output      = flag.String("o", "", "tracer: `path` of the profile to write")
-		input       = flag.String("i", "", "tracer: `path` of the base profile")
-		tracePath   = flag.String("t", "", "tracer: `path` of the trace to write")
-		id          = flag.String("id", "", "tracer: container `id`")
-		bundle      = flag.String("bundle", "", "tracer: container bundle `directory`")
-		attachedFD  = flag.Int("attached-fd", -1, "tracer: `fd` to report attaching on")
-		pidFD       = flag.Int("pidfd", -1, "tracer: pidfd of the container's init")
-		statusFD    = flag.Int("status-fd", -1, "tracer: locked status file `fd`")
+		pid         = flag.Int("r", 0, "trace by hand the PID namespace of this `PID` until it exits")
+		output      = flag.String("o", "", "with -r: `path` of the profile to write")
+		input       = flag.String("i", "", "with -r: `path` of a base profile to extend")
 		runDir      = flag.String("run-dir", lifecycle.DefaultRunDir, "`directory` for per-container status files")
 		pinDir      = flag.String("pin-dir", bpf.DefaultPinDir, "bpffs `directory` of the shared recorder")
-		private     = flag.Bool("private", false, "attach a program of this tracer's own instead of the shared one")
+		private     = flag.Bool("private", false, "attach a program of the tracer's own instead of the shared one (tests)")
 		timeout     = flag.Duration("timeout", lifecycle.DefaultAttachTimeout, "how long prestart waits for the tracer to attach")
 		logLevel    = flag.String("log-level", "info", "log `level`: debug, info, warn or error")
 		showVersion = flag.Bool("version", false, "print the version and exit")
 	)
 	var allowDirs []string
-	flag.Func("allow-dir", "only write profiles and traces under this absolute `directory` (repeatable)", func(d string) error {
+	flag.Func("allow-dir", "only write profiles and traces under this absolute `directory` (repeatable); system directories too", func(d string) error {
 		if !filepath.IsAbs(d) {
-			return fmt.Errorf("%q is not absolute", d)
+			return fmt.Errorf("%s is not absolute", state.Excerpt(d))
 		}
-		allowDirs = append(allowDirs, d)
+		allowDirs = append(allowDirs, filepath.Clean(d))
 		return nil
 	})
 	flag.Parse()
@@ -60,6 +58,7 @@ func main() {
 		RunDir:        *runDir,
 		AttachTimeout: *timeout,
 		AllowDirs:     allowDirs,
+		LogLevel:      *logLevel,
 		BPF:           bpf.Options{PinDir: *pinDir, Private: *private},
 	}
 	var err error
@@ -67,12 +66,7 @@ func main() {
 	case *pid > 0:
 		err = lifecycle.RequireRoot()
 		if err == nil {
-			err = lifecycle.Trace(lifecycle.TracerConfig{
-				PID: *pid, Output: *output, Input: *input, Trace: *tracePath,
-				ID: *id, Bundle: *bundle,
-				AttachedFD: *attachedFD, PidFD: *pidFD, StatusFD: *statusFD,
-				Options: opts,
-			})
+			err = lifecycle.TraceByHand(*pid, *output, *input, opts)
 		}
 	case *start:
 		err = runHook(opts)
@@ -100,4 +94,21 @@ func runHook(opts lifecycle.Options) error {
 		return lifecycle.Poststop(s, opts)
 	}
 	return lifecycle.Prestart(s, opts)
+}
+
+// runTracer is the process Prestart starts (lifecycle.TracerEnv set): its
+// settings come from the handoff, not from flags.
+func runTracer() int {
+	t, err := lifecycle.ReadHandoff()
+	if err != nil {
+		setupLogging("info", filepath.Join(lifecycle.DefaultRunDir, "hook.log"))
+		logrus.Error(err)
+		return 1
+	}
+	setupLogging(t.LogLevel(), filepath.Join(t.RunDir(), "hook.log"))
+	if err := t.Run(); err != nil {
+		logrus.Error(err)
+		return 1
+	}
+	return 0
 }

@@ -1,14 +1,16 @@
-// Package lifecycle is the hook's orchestration: Prestart (run by the OCI
-// runtime before the container starts), Trace (the detached tracer that
-// records the container with the bpf package and writes the profile), and
-// Poststop (run after the container is gone, waiting until the profile is
-// on disk so that `podman run` never returns before it).
+// Package lifecycle runs the hook's stages for one container.
 //
-// The three talk through descriptors handed from Prestart to the tracer
-// and a status file per container under the run directory:
+// Prestart (the OCI prestart hook) checks the annotation, the outputs and
+// the input, then starts the tracer, a detached copy of the hook binary,
+// and waits until it has attached the recorder. The tracer gets its
+// settings as one handoff on an inherited descriptor (TracerEnv), with
+// the container's pidfd, the output directories Prestart checked, and a
+// locked status file; it records until the container's init exits and
+// writes the profile and trace through those directories. Poststop (the
+// OCI poststop hook) waits on the status file's lock, so that the engine
+// returns only once the profile is on disk, and reports the tracer's
+// error. TraceByHand is the tracer started from a command line.
 //
-//	Prestart --pipe--> "attached" or an error, read before returning
-//	Prestart --pidfd-> the container's init, polled for its exit
-//	tracer   --flock-> <run>/<id>.status, held until the profile is written
-//	Poststop <-flock-- waits for that lock, then reports the status
+// The tracer reaches the kernel, the filesystem and the clock through an
+// interface (impl) that unit tests fake.
 package lifecycle

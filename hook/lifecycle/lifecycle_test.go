@@ -3,9 +3,7 @@
 package lifecycle
 
 import (
-	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -13,67 +11,8 @@ import (
 	"time"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
 )
-
-func TestAllowed(t *testing.T) {
-	o := Options{AllowDirs: []string{"/var/lib/seccomp", "/srv/profiles/"}}
-	for path, ok := range map[string]bool{
-		"/var/lib/seccomp/a.json":        true,
-		"/var/lib/seccomp/sub/a.json":    true,
-		"/srv/profiles/a.json":           true,
-		"/var/lib/seccomp":               false,
-		"/var/lib/seccomp-evil/a.json":   false,
-		"/var/lib/seccomp/../x/a.json":   false,
-		"/etc/passwd":                    false,
-		"/srv/profiles/../../etc/passwd": false,
-	} {
-		err := o.allowed(path)
-		if ok != (err == nil) {
-			t.Errorf("allowed(%q) = %v, want ok=%v", path, err, ok)
-		}
-		if err != nil && !errors.Is(err, ErrNotAllowed) {
-			t.Errorf("allowed(%q) = %v, not ErrNotAllowed", path, err)
-		}
-	}
-	if err := (Options{}).allowed("/anywhere/x.json"); err != nil {
-		t.Errorf("no allow-list refused a path: %v", err)
-	}
-}
-
-func TestCheckPaths(t *testing.T) {
-	dir := t.TempDir()
-	good := filepath.Join(dir, "in.json")
-	os.WriteFile(good, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644)
-	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte(`{"defaultAction":`), 0o644)
-	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
-	os.Symlink(filepath.Join(dir, "sub"), filepath.Join(dir, "link"))
-
-	for _, c := range []struct {
-		a   state.Annotation
-		err string
-	}{
-		{state.Annotation{Output: filepath.Join(dir, "out.json")}, ""},
-		{state.Annotation{Output: filepath.Join(dir, "out.json"), Input: good}, ""},
-		{state.Annotation{Output: filepath.Join(dir, "out.json"), Input: bad}, "parse input profile"},
-		{state.Annotation{Output: filepath.Join(dir, "out.json"), Input: filepath.Join(dir, "none.json")}, "does not exist"},
-		{state.Annotation{Output: filepath.Join(dir, "nodir", "out.json")}, "does not exist"},
-		{state.Annotation{Output: filepath.Join(dir, "sub")}, "not a regular file"},
-		{state.Annotation{Output: filepath.Join(dir, "link", "out.json")}, "symbolic link"},
-		{state.Annotation{Output: filepath.Join(dir, "out.json"), Trace: filepath.Join(dir, "link")}, "symbolic link"},
-		{state.Annotation{Output: "/proc/sys/kernel/core_pattern"}, "pseudo filesystem"},
-	} {
-		err := checkPaths(c.a, Options{})
-		switch {
-		case c.err == "" && err != nil:
-			t.Errorf("checkPaths(%+v) = %v", c.a, err)
-		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
-			t.Errorf("checkPaths(%+v) = %v, want %q", c.a, err, c.err)
-		}
-	}
-}
 
 func TestWaitAttached(t *testing.T) {
 	r, w, _ := os.Pipe()
@@ -154,7 +93,7 @@ func TestNewRun(t *testing.T) {
 		{ABI: bpf.ABIX32, Number: 520, Count: 1},                   // x32 execve
 	}}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	run, err := newRun(TracerConfig{ID: "c1"}, res, start, start.Add(time.Second))
+	run, err := newRun(TracerConfig{ID: "c1"}, res, nil, start, start.Add(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	cseccomp "github.com/containers/common/pkg/seccomp"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/output"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 )
@@ -33,7 +32,8 @@ const (
 // and writing where annotations point both need it.
 var ErrNotRoot = errors.New("must run as root")
 
-// Options configure the hook's stages.
+// Options configure the hook's stages. They come from the hook's command
+// line (the hooks.d arguments); prestart hands the tracer what it needs.
 type Options struct {
 	// Executable is the hook binary that Prestart re-executes as the
 	// tracer. Empty means this process's own executable.
@@ -46,9 +46,12 @@ type Options struct {
 	// StopTimeout bounds how long Poststop waits for the profile.
 	StopTimeout time.Duration
 	// AllowDirs, when not empty, are the only directories the hook writes
-	// profiles and traces into (set with --allow-dir in the hooks.d args).
-	// Paths are compared after cleaning; symlinks are refused anyway.
+	// profiles and traces into (set with --allow-dir in the hooks.d args),
+	// system directories included; see package output for the rules that
+	// apply without them.
 	AllowDirs []string
+	// LogLevel is the tracer's log level (logrus names).
+	LogLevel string
 	// BPF configures the recorder the tracer joins.
 	BPF bpf.Options
 }
@@ -71,20 +74,8 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// tracerArgs passes the options the tracer needs on its command line.
-func (o Options) tracerArgs() []string {
-	args := []string{"--run-dir", o.RunDir}
-	for _, d := range o.AllowDirs {
-		args = append(args, "--allow-dir", d)
-	}
-	if o.BPF.PinDir != "" {
-		args = append(args, "--pin-dir", o.BPF.PinDir)
-	}
-	if o.BPF.Private {
-		args = append(args, "--private")
-	}
-	return args
-}
+// policy is where outputs may go.
+func (o Options) policy() output.Policy { return output.Policy{AllowDirs: o.AllowDirs} }
 
 // RequireRoot returns ErrNotRoot unless the effective user is root.
 func RequireRoot() error {
@@ -94,72 +85,30 @@ func RequireRoot() error {
 	return nil
 }
 
-// checkPaths fails early, before the container starts, on what would make
-// the tracer fail at the end: an unreadable or invalid if: profile, or an
-// output whose directory does not exist or which is not a regular file.
-func checkPaths(a state.Annotation, opts Options) error {
-	if a.Input != "" {
-		if _, err := readProfile(a.Input); err != nil {
-			return err
-		}
-	}
-	for _, out := range []string{a.Output, a.Trace} {
-		if out == "" {
-			continue
-		}
-		if err := opts.allowed(out); err != nil {
-			return err
-		}
-		if err := checkOutput(out); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ErrNotAllowed is returned for an output outside Options.AllowDirs.
-var ErrNotAllowed = errors.New("outside the allowed directories")
-
-// allowed checks path against AllowDirs.
-func (o Options) allowed(path string) error {
-	if len(o.AllowDirs) == 0 {
-		return nil
-	}
-	clean := filepath.Clean(path)
-	for _, d := range o.AllowDirs {
-		d = filepath.Clean(d)
-		if strings.HasPrefix(clean, d+"/") || (d == "/" && clean != "/") {
-			return nil
-		}
-	}
-	return fmt.Errorf("output %s: %w %s", path, ErrNotAllowed, strings.Join(o.AllowDirs, ", "))
-}
-
-// readProfile reads and parses an if: profile.
-func readProfile(path string) (*cseccomp.Seccomp, error) {
+// readProfile reads and parses an if: profile, returning its bytes too:
+// the tracer gets those bytes, not the path, so that if: may name the
+// file of: replaces.
+func readProfile(path string) ([]byte, *cseccomp.Seccomp, error) {
 	data, err := fsutil.ReadFile(path, MaxInputSize)
-	if errors.Is(err, fs.ErrNotExist) {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		// Not "no such file or directory": podman takes that text for a
 		// missing command and blames the runtime.
-		return nil, fmt.Errorf("read input profile %s: file does not exist", path)
-	} else if err != nil {
-		return nil, fmt.Errorf("read input profile: %w", err)
+		return nil, nil, fmt.Errorf("read input profile %s: file does not exist", state.Excerpt(path))
+	case errors.As(err, &pe):
+		return nil, nil, fmt.Errorf("read input profile %s: %s: %w", state.Excerpt(path), pe.Op, pe.Err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("read input profile %s: %w", state.Excerpt(path), err)
 	}
+	p, err := parseBase(path, data)
+	return data, p, err
+}
+
+func parseBase(path string, data []byte) (*cseccomp.Seccomp, error) {
 	p, err := profile.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("parse input profile %s: %w", path, err)
+		return nil, fmt.Errorf("parse input profile %s: %w", state.Excerpt(path), err)
 	}
 	return p, nil
-}
-
-func checkOutput(path string) error {
-	err := fsutil.CheckWritable(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		// Not "no such file or directory": podman takes that text for a
-		// missing command and blames the runtime.
-		return fmt.Errorf("output directory %s does not exist", filepath.Dir(path))
-	} else if err != nil {
-		return fmt.Errorf("output: %w", err)
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -20,31 +21,45 @@ import (
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 )
 
-// Fixed descriptor numbers of what Prestart hands the tracer (ExtraFiles
-// start at 3).
-const (
-	attachedFD = 3 // write end of the "attached" pipe
-	pidFD      = 4 // pidfd of the container's init
-	statusFD   = 5 // locked status file, see status.go
-)
-
-// attachedMsg is what the tracer writes when recording is live; anything
-// else it writes is an error message.
-const attachedMsg = "attached"
-
-// Prestart runs as the OCI prestart hook: it checks the annotation and the
-// input profile, starts the tracer as a detached copy of this executable,
-// and returns once the tracer reports it is attached, so that the container
-// starts only when every syscall it makes will be seen. On any failure,
-// nothing is left running and the container does not start.
+// Prestart runs as the OCI prestart hook: it checks the annotation, the
+// outputs (package output) and the input profile, starts the tracer as a
+// detached copy of this executable, and returns once the tracer reports
+// it is attached, so that the container starts only when every syscall it
+// makes will be seen. On any failure, nothing is left running, nothing is
+// written, and the container does not start.
 func Prestart(s *spec.State, opts Options) (err error) {
 	opts = opts.withDefaults()
 	a, err := state.TraceAnnotation(s)
 	if err != nil {
 		return err
 	}
-	if err := checkPaths(a, opts); err != nil {
+	policy := opts.policy()
+	out, err := policy.Open(state.OutputPrefix, a.Output)
+	if err != nil {
 		return err
+	}
+	defer out.Close()
+	h := handoff{
+		PID: s.Pid, ID: s.ID, Bundle: s.Bundle,
+		Output: a.Output, Trace: a.Trace, Input: a.Input,
+		RunDir: opts.RunDir, PinDir: opts.BPF.PinDir, Private: opts.BPF.Private, LogLevel: opts.LogLevel,
+	}
+	// ExtraFiles: the handoff, the pipe, the pidfd and the status file are
+	// filled in below, at the positions the descriptor numbers say.
+	files := make([]*os.File, outputFD-2, traceFD-2)
+	files[outputFD-3] = out.Dir
+	if a.Trace != "" {
+		tr, err := policy.Open(state.TracePrefix, a.Trace)
+		if err != nil {
+			return err
+		}
+		defer tr.Close()
+		files = append(files, tr.Dir)
+	}
+	if a.Input != "" {
+		if h.Base, _, err = readProfile(a.Input); err != nil {
+			return err
+		}
 	}
 	log := logrus.WithFields(logrus.Fields{"id": s.ID, "pid": s.Pid})
 
@@ -67,33 +82,28 @@ func Prestart(s *spec.State, opts Options) (err error) {
 		status.Close()
 	}()
 
+	hf, err := writeHandoff(h)
+	if err != nil {
+		return err
+	}
+	defer hf.Close()
 	r, w, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("create pipe: %w", err)
 	}
 	defer r.Close()
+	files[handoffFD-3], files[attachedFD-3], files[pidFD-3], files[statusFD-3] = hf, w, pidf, status
 
-	args := []string{"oci-seccomp-bpf-hook",
-		"-r", strconv.Itoa(s.Pid), "-o", a.Output,
-		"--id", s.ID, "--bundle", s.Bundle,
-		"--attached-fd", strconv.Itoa(attachedFD),
-		"--pidfd", strconv.Itoa(pidFD),
-		"--status-fd", strconv.Itoa(statusFD),
-	}
-	if a.Input != "" {
-		args = append(args, "-i", a.Input)
-	}
-	if a.Trace != "" {
-		args = append(args, "-t", a.Trace)
-	}
-	args = append(args, opts.tracerArgs()...)
 	cmd := &exec.Cmd{
 		Path: opts.Executable,
-		Args: args,
+		// The arguments only name the process for ps; the tracer reads
+		// its settings from the handoff.
+		Args: []string{"oci-seccomp-bpf-hook", "tracer", strconv.Itoa(s.Pid), s.ID},
+		Env:  []string{TracerEnv + "=1"},
 		// Stdin, Stdout and Stderr stay /dev/null: the runtime waits for
 		// the hook's output pipes to close, so a tracer holding them would
 		// block the container's start until the container ends.
-		ExtraFiles:  []*os.File{w, pidf, status},
+		ExtraFiles:  files,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	start := time.Now()
@@ -130,7 +140,7 @@ func waitAttached(r *os.File, timeout time.Duration) (string, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		line, err := bufio.NewReader(r).ReadString('\n')
+		line, err := bufio.NewReader(io.LimitReader(r, state.MaxLineLen+1)).ReadString('\n')
 		done <- result{strings.TrimSuffix(line, "\n"), err}
 	}()
 	select {
@@ -138,7 +148,7 @@ func waitAttached(r *os.File, timeout time.Duration) (string, error) {
 		if res.line == "" && res.err != nil {
 			return "", errors.New("tracer exited before attaching (see the log for why)")
 		}
-		return res.line, nil
+		return state.OneLine(res.line), nil
 	case <-time.After(timeout):
 		return "", fmt.Errorf("tracer did not attach within %s", timeout)
 	}

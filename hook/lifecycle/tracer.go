@@ -3,38 +3,36 @@
 package lifecycle
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	cseccomp "github.com/containers/common/pkg/seccomp"
-	spec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/sys/unix"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/output"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/version"
 )
 
-// TracerConfig is what the tracer (-r) is told on its command line.
+// TracerConfig is what a tracer records and where it writes.
 type TracerConfig struct {
 	// PID of the container's init, as seen from the host.
 	PID int
-	// Output, Input and Trace are the annotation's of:, if: and tf: paths.
-	Output, Input, Trace string
 	// ID and Bundle come from the OCI state, for the trace's provenance.
 	ID, Bundle string
-	// AttachedFD, PidFD and StatusFD are descriptors inherited from
-	// Prestart, or -1 when the tracer was started by hand.
-	AttachedFD, PidFD, StatusFD int
+	// Input is the if: path, and Base the profile read from it, or nil.
+	Input string
+	Base  *cseccomp.Seccomp
+	// Output and Trace are where the profile and the trace go; Trace may
+	// be nil. Both were checked by output.Policy.Open.
+	Output, Trace *output.Dest
 	Options
 }
 
@@ -42,86 +40,91 @@ type TracerConfig struct {
 // profile would miss syscalls, so none is written.
 var ErrLost = errors.New("syscalls were lost")
 
-// Trace records the container until its init exits and writes the
-// profile. It reports "attached" (or why it could not attach) on
-// AttachedFD, and its outcome in the status file.
-func Trace(cfg TracerConfig) (err error) {
-	cfg.Options = cfg.Options.withDefaults()
-	log := logrus.WithFields(logrus.Fields{"id": cfg.ID, "pid": cfg.PID})
-	attached := inherited(cfg.AttachedFD, "attached")
-	status := inherited(cfg.StatusFD, "status")
-	defer func() {
-		if attached != nil {
-			// Still unattached: the error goes to Prestart, which fails the
-			// container's start with it.
-			if err != nil {
-				fmt.Fprintln(attached, err)
-			}
-			attached.Close()
-		}
-		if err != nil {
-			_ = writeStatus(status, "error: "+err.Error())
-		} else {
-			_ = writeStatus(status, statusOK)
-		}
-	}()
+// attachedMsg is what the tracer writes when recording is live; anything
+// else it writes is an error message.
+const attachedMsg = "attached"
 
-	if !filepath.IsAbs(cfg.Output) {
-		return fmt.Errorf("output path %q is not absolute (-o is required)", cfg.Output)
-	}
-	for _, out := range []string{cfg.Output, cfg.Trace} {
-		if out == "" {
-			continue
+// tracer records one container. Its dependencies on the kernel, the
+// filesystem and the clock are behind impl, so that unit tests can make
+// each of them fail.
+type tracer struct {
+	cfg  TracerConfig
+	impl impl
+	// pidfd refers to the container's init.
+	pidfd int
+	// attached, while not nil, is where Prestart waits for "attached" or
+	// an error; status is the locked status file Poststop reads. Both are
+	// nil for a tracer started by hand.
+	attached io.WriteCloser
+	status   *os.File
+}
+
+// fail reports err where Prestart or Poststop will see it, and returns it.
+func (t *tracer) fail(err error) error {
+	t.report(err)
+	return err
+}
+
+// report tells Prestart (while it waits) or Poststop (afterwards) how the
+// tracer ended, in one line.
+func (t *tracer) report(err error) {
+	if t.attached != nil {
+		// Still unattached: the error goes to Prestart, which fails the
+		// container's start with it.
+		if err != nil {
+			fmt.Fprintln(t.attached, state.OneLine(err.Error()))
 		}
-		if err := cfg.allowed(out); err != nil {
-			return err
-		}
+		t.attached.Close()
+		t.attached = nil
 	}
-	var base *cseccomp.Seccomp
-	if cfg.Input != "" {
-		if base, err = readProfile(cfg.Input); err != nil {
-			return err
-		}
-	}
-	pidfd, err := containerPidfd(cfg)
 	if err != nil {
+		_ = writeStatus(t.status, "error: "+state.OneLine(err.Error()))
+	} else {
+		_ = writeStatus(t.status, statusOK)
+	}
+}
+
+// run records the container until its init exits and writes the
+// profile (and the trace).
+func (t *tracer) run() (err error) {
+	defer func() { t.report(err) }()
+	cfg := t.cfg.Options.withDefaults()
+	log := logrus.WithFields(logrus.Fields{"id": t.cfg.ID, "pid": t.cfg.PID})
+
+	if err := t.impl.checkTraceable(t.cfg.PID); err != nil {
 		return err
 	}
-	defer unix.Close(pidfd)
-	if err := bpf.CheckTraceable(cfg.PID); err != nil {
-		return err
-	}
-	ns, err := bpf.PIDNamespace(cfg.PID)
+	ns, err := t.impl.pidNamespace(t.cfg.PID)
 	if err != nil {
 		return err
 	}
 	// The namespace was read by PID: make sure that PID is still the
 	// process the pidfd refers to, not a reused one.
-	if err := unix.PidfdSendSignal(pidfd, 0, nil, 0); err != nil {
-		return fmt.Errorf("container process %d: %w", cfg.PID, err)
+	if err := t.impl.alive(t.pidfd); err != nil {
+		return fmt.Errorf("container process %d: %w", t.cfg.PID, err)
 	}
 
-	start := time.Now()
-	target, err := bpf.Attach(ns, cfg.BPF)
+	start := t.impl.now()
+	rec, err := t.impl.attach(ns, cfg.BPF)
 	if err != nil {
 		return fmt.Errorf("attach recorder: %w", err)
 	}
-	if attached != nil {
-		fmt.Fprintln(attached, attachedMsg)
-		attached.Close()
-		attached = nil
+	if t.attached != nil {
+		fmt.Fprintln(t.attached, attachedMsg)
+		t.attached.Close()
+		t.attached = nil
 	}
 	log.WithField("pidns", ns).Info("recording")
 
-	waitErr := waitExit(pidfd)
-	res, err := target.Stop()
+	waitErr := t.impl.waitExit(t.pidfd)
+	res, err := rec.Stop()
 	if waitErr != nil {
 		return waitErr
 	}
 	if err != nil {
 		return fmt.Errorf("stop recorder: %w", err)
 	}
-	end := time.Now()
+	end := t.impl.now()
 	if res.Lost != 0 || res.Missed != 0 {
 		return fmt.Errorf("%w: %d calls could not be recorded and %d program runs were skipped; no profile written", ErrLost, res.Lost, res.Missed)
 	}
@@ -135,57 +138,58 @@ func Trace(cfg TracerConfig) (err error) {
 		log.WithField("calls", res.Unknown).Warn("calls with numbers beyond the syscall table were made; they fail with ENOSYS")
 	}
 
-	run, err := newRun(cfg, res, start, end)
+	run, err := newRun(t.cfg, res, t.impl.bundleCommand(t.cfg.Bundle), start, end)
 	if err != nil {
 		return err
 	}
-	t := trace.New(run)
-	if err := writeOutputs(cfg, base, t); err != nil {
+	tr := trace.New(run)
+	files, err := t.outputs(tr)
+	if err != nil {
+		return err
+	}
+	if err := t.impl.write(files...); err != nil {
 		return err
 	}
 	log.WithFields(logrus.Fields{
-		"output":   cfg.Output,
-		"syscalls": len(t.Syscalls),
+		"output":   state.Excerpt(t.cfg.Output.Path),
+		"syscalls": len(tr.Syscalls),
 		"phase":    res.Phase.String(),
 	}).Info("profile written")
 	return nil
 }
 
-// writeOutputs compiles the profile from the trace, the same code path as
-// `oci-seccomp-compiler compile`, and writes it and the trace atomically.
-func writeOutputs(cfg TracerConfig, base *cseccomp.Seccomp, t *trace.Trace) error {
+// outputs compiles the profile from the trace, the same code path as
+// `oci-seccomp-compiler compile --mode extend`, and encodes it and the
+// trace.
+func (t *tracer) outputs(tr *trace.Trace) ([]output.File, error) {
 	native, err := bpf.ProfileArch(bpf.ABINative)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := profile.Compile(base, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{t}, NativeArch: native})
+	p, err := profile.Compile(t.cfg.Base, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{tr}, NativeArch: native})
 	if err != nil {
-		return fmt.Errorf("compile profile: %w", err)
+		return nil, fmt.Errorf("compile profile: %w", err)
 	}
 	data, err := profile.Marshal(p)
 	if err != nil {
-		return fmt.Errorf("encode profile: %w", err)
+		return nil, fmt.Errorf("encode profile: %w", err)
 	}
-	if cfg.Trace != "" {
-		tdata, err := trace.Marshal(t)
+	files := []output.File{{Dest: t.cfg.Output, Data: data}}
+	if t.cfg.Trace != nil {
+		tdata, err := trace.Marshal(tr)
 		if err != nil {
-			return fmt.Errorf("encode trace: %w", err)
+			return nil, fmt.Errorf("encode trace: %w", err)
 		}
-		if err := fsutil.WriteFileNoSymlinks(cfg.Trace, tdata, 0o644); err != nil {
-			return fmt.Errorf("write trace: %w", err)
-		}
+		files = append(files, output.File{Dest: t.cfg.Trace, Data: tdata})
 	}
-	if err := fsutil.WriteFileNoSymlinks(cfg.Output, data, 0o644); err != nil {
-		return fmt.Errorf("write profile: %w", err)
-	}
-	return nil
+	return files, nil
 }
 
 // newRun turns the recorder's result into a trace run with provenance.
-func newRun(cfg TracerConfig, res *bpf.Result, start, end time.Time) (trace.Run, error) {
+func newRun(cfg TracerConfig, res *bpf.Result, command []string, start, end time.Time) (trace.Run, error) {
 	run := trace.Run{
 		ContainerID: cfg.ID,
-		Command:     bundleCommand(cfg.Bundle),
+		Command:     command,
 		Start:       start.UTC(),
 		End:         end.UTC(),
 		Hook:        version.Version,
@@ -208,71 +212,34 @@ func newRun(cfg TracerConfig, res *bpf.Result, start, end time.Time) (trace.Run,
 	return run, nil
 }
 
-// bundleCommand returns the container's process arguments from its OCI
-// config, or nil when they cannot be read: provenance is best effort.
-func bundleCommand(bundle string) []string {
-	if bundle == "" {
-		return nil
+// TraceByHand is the tracer run from a command line (-r PID -o OUT
+// [-i IN]), as with the old hook: it records the PID namespace of process
+// pid from now until that process exits, and writes the profile to
+// outPath (extending the profile at inPath, if any). The same output
+// rules apply as for annotations.
+func TraceByHand(pid int, outPath, inPath string, opts Options) error {
+	if !filepath.IsAbs(outPath) {
+		return fmt.Errorf("output path %s is not absolute (-o is required)", state.Excerpt(outPath))
 	}
-	data, err := fsutil.ReadFile(filepath.Join(bundle, "config.json"), MaxInputSize)
+	if inPath != "" && !filepath.IsAbs(inPath) {
+		return fmt.Errorf("input path %s is not absolute", state.Excerpt(inPath))
+	}
+	out, err := opts.policy().Open(state.OutputPrefix, filepath.Clean(outPath))
 	if err != nil {
-		return nil
+		return err
 	}
-	var s spec.Spec
-	if json.Unmarshal(data, &s) != nil || s.Process == nil {
-		return nil
+	defer out.Close()
+	cfg := TracerConfig{PID: pid, Input: inPath, Output: out, Options: opts}
+	if inPath != "" {
+		if _, cfg.Base, err = readProfile(inPath); err != nil {
+			return err
+		}
 	}
-	return s.Process.Args
-}
-
-func inherited(fd int, name string) *os.File {
-	if fd < 0 {
-		return nil
-	}
-	return os.NewFile(uintptr(fd), name)
-}
-
-// containerPidfd returns the inherited pidfd, or opens one by PID when the
-// tracer was started by hand.
-func containerPidfd(cfg TracerConfig) (int, error) {
-	if cfg.PidFD >= 0 {
-		return cfg.PidFD, nil
-	}
-	fd, err := unix.PidfdOpen(cfg.PID, 0)
+	impl := defaultImpl{}
+	pidfd, err := impl.openPidfd(pid)
 	if err != nil {
-		return -1, fmt.Errorf("open container process %d: %w", cfg.PID, err)
+		return err
 	}
-	return fd, nil
-}
-
-// waitExit blocks until the process behind pidfd exits. When the init of a
-// PID namespace exits, the kernel has already killed and reaped every other
-// process in it, so the container has made its last syscall. SIGTERM or
-// SIGINT end the wait with an error: the recording would be incomplete.
-func waitExit(pidfd int) error {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
-	defer signal.Stop(sigs)
-	exited := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-		for {
-			_, err := unix.Poll(fds, -1)
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
-			exited <- err
-			return
-		}
-	}()
-	select {
-	case err := <-exited:
-		if err != nil {
-			return fmt.Errorf("wait for container exit: %w", err)
-		}
-		return nil
-	case sig := <-sigs:
-		return fmt.Errorf("tracer stopped by %v before the container exited; no profile written", sig)
-	}
+	defer impl.closeFD(pidfd)
+	return (&tracer{cfg: cfg, impl: impl, pidfd: pidfd}).run()
 }

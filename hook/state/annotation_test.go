@@ -17,6 +17,9 @@ func TestParseAnnotation(t *testing.T) {
 		{"of: /out.json ", Annotation{Output: "/out.json"}},
 		{"if:/in.json;of:/out.json;tf:/t.json", Annotation{Input: "/in.json", Output: "/out.json", Trace: "/t.json"}},
 		{"tf:/t.json;of:/out.json", Annotation{Output: "/out.json", Trace: "/t.json"}},
+		// The old hook accepted if: and of: naming one file: runs accumulate.
+		{"if:/same.json;of:/same.json", Annotation{Input: "/same.json", Output: "/same.json"}},
+		{"of:/a/./b/../out.json", Annotation{Output: "/a/out.json"}},
 	} {
 		got, err := ParseAnnotation(c.value)
 		if err != nil {
@@ -46,7 +49,9 @@ func TestParseAnnotationRejects(t *testing.T) {
 		{"of:/a.json;tf:/b.json;if:/c.json;x", "more than 2 semicolons"},
 		{"of:/dir/", "names a directory"},
 		{"of:/a\x00b", "NUL"},
-		{"if:/same.json;of:/same.json", "paths must differ"},
+		{"of:/same.json;tf:/same.json", "tf: must name another file"},
+		{"if:/same.json;of:/o.json;tf:/same.json", "tf: must name another file"},
+		{"of:/" + strings.Repeat("x", MaxValueLen), "at most 4096 are accepted"},
 	} {
 		_, err := ParseAnnotation(c.value)
 		if err == nil {
@@ -56,8 +61,11 @@ func TestParseAnnotationRejects(t *testing.T) {
 		if !errors.Is(err, ErrInvalidAnnotation) {
 			t.Errorf("ParseAnnotation(%q): %v is not ErrInvalidAnnotation", c.value, err)
 		}
+		if len(err.Error()) > 300 {
+			t.Errorf("ParseAnnotation(%.40q...): error of %d bytes", c.value, len(err.Error()))
+		}
 		if !strings.Contains(err.Error(), c.why) {
-			t.Errorf("ParseAnnotation(%q) = %q, want it to say %q", c.value, err, c.why)
+			t.Errorf("ParseAnnotation(%.60q) = %q, want it to say %q", c.value, err, c.why)
 		}
 	}
 }
@@ -80,4 +88,21 @@ func FuzzParseAnnotation(f *testing.F) {
 			t.Fatalf("ParseAnnotation(%q) accepted no output", value)
 		}
 	})
+}
+
+func TestExcerpt(t *testing.T) {
+	for in, want := range map[string]string{
+		"/tmp/x.json":            "/tmp/x.json",
+		"/tmp/a b.json":          "/tmp/a b.json",
+		"/tmp/x\n.json":          `"/tmp/x\n.json"`,
+		"/tmp/\xff":              `"/tmp/\xff"`,
+		strings.Repeat("a", 200): `"` + strings.Repeat("a", excerptLen) + `"... (200 bytes)`,
+	} {
+		if got := Excerpt(in); got != want {
+			t.Errorf("Excerpt(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := OneLine("a\nb" + strings.Repeat("c", 2*MaxLineLen)); strings.Contains(got, "\n") || len(got) > MaxLineLen {
+		t.Errorf("OneLine: %d bytes, %q...", len(got), got[:10])
+	}
 }

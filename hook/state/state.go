@@ -39,7 +39,7 @@ func Read(r io.Reader) (*spec.State, error) {
 		return nil, fmt.Errorf("parse state: %w", err)
 	}
 	if len(s.ID) > maxIDLen || !validID.MatchString(s.ID) {
-		return nil, fmt.Errorf("parse state: invalid container id %q", s.ID)
+		return nil, fmt.Errorf("parse state: invalid container id %s", Excerpt(s.ID))
 	}
 	if !Stopped(&s) && s.Pid <= 0 {
 		return nil, fmt.Errorf("parse state: invalid PID %d (must be greater than 0)", s.Pid)
