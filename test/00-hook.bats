@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The hook under real podman + runc + eBPF: the old hook's workflows.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 @test "--version prints the version" {
@@ -147,4 +148,23 @@ load helpers
 	[[ $status -ne 0 ]]
 	[[ $output == *"host's PID namespace"* ]] || { echo "$output"; return 1; }
 	[[ ! -e $T/out.json ]]
+}
+
+@test "-r PID -o OUT traces a running container by hand, as with the old hook" {
+	mkdir "$T/sync"
+	local name=hand-$$
+	podman_run -d --name "$name" -v "$T/sync:/sync" "$BUSYBOX" \
+		sh -c 'until [ -e /sync/go ]; do sleep 0.05; done; mkdir /tmp/x'
+	local pid
+	pid=$(podman inspect -f '{{.State.Pid}}' "$name")
+	run ! "$HOOK" -r "$pid" -o /etc/hand-$$.json --run-dir "$T/run"
+	[[ $output == *"inside a system directory /etc"* && ! -e /etc/hand-$$.json ]] || { echo "$output"; return 1; }
+
+	"$HOOK" -r "$pid" -o "$T/hand.json" --run-dir "$T/run" 2>"$T/err" &
+	local tracer=$!
+	wait_for grep -q recording "$T/err"
+	touch "$T/sync/go"
+	wait "$tracer" || { cat "$T/err"; return 1; }
+	assert_allows "$T/hand.json" mkdir
+	podman rm "$name" >/dev/null
 }

@@ -52,12 +52,12 @@ victim_intact() {
 @test "of: a file in /proc" {
 	local before
 	before=$(cat /proc/sys/kernel/core_pattern)
-	refused "of:/proc/sys/kernel/core_pattern" "pseudo filesystem"
+	refused "of:/proc/sys/kernel/core_pattern" "inside a system directory /proc"
 	[[ $(cat /proc/sys/kernel/core_pattern) == "$before" ]]
 }
 
 @test "of: a file in /sys" {
-	refused "of:/sys/kernel/uevent_helper" "pseudo filesystem"
+	refused "of:/sys/kernel/uevent_helper" "inside a system directory /sys"
 }
 
 @test "if: a FIFO does not hang the hook" {

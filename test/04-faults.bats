@@ -12,7 +12,7 @@ setup() {
 	[[ $(id -u) == 0 ]] || skip "requires root"
 	T=$BATS_TEST_TMPDIR
 	mkdir -p "$T/out"
-	echo '{"old": true}' >"$T/out/p.json"
+	cp "$FIXTURES/block-mkdir.json" "$T/out/p.json"
 	cp "$T/out/p.json" "$T/old.json"
 }
 
@@ -36,7 +36,7 @@ setup_log() {
 tracer_of() {
 	local pid
 	pid=$(podman inspect -f '{{.State.Pid}}' "$1")
-	pgrep -f -- "oci-seccomp-bpf-hook -r $pid "
+	pgrep -f -- "oci-seccomp-bpf-hook tracer $pid "
 }
 
 @test "tracer killed: no profile, the old one stays, poststop says why" {

@@ -55,7 +55,6 @@ RUN=/run/oci-seccomp-bpf-hook-bench
 LABEL=oci-seccomp-bpf-hook-bench
 B=$WORK_DIR/run          # this run's scratch space, emptied at start
 S=$B/samples             # one file per series, one sample a line
-TRACER_RE="oci-seccomp-bpf-hook -r .*--pin-dir $PIN( |\$)"
 
 log() { printf '%s bench: %s\n' "$(date +%T)" "$*" >&2; }
 die() {
@@ -93,7 +92,14 @@ FLOOR_PID=
 FLOOR_FD=
 FAILED=() # measurements that could not be made; make bench fails after the report
 
-tracer_pids() { pgrep -f "$TRACER_RE" || true; }
+# tracer_pids: the tracers of this bench's containers, told from others'
+# by their status file (descriptor 6, inherited from prestart) in $RUN.
+tracer_pids() {
+	local p
+	for p in $(pgrep -f '^oci-seccomp-bpf-hook tracer ' || true); do
+		[[ $(readlink "/proc/$p/fd/6" 2>/dev/null) != "$RUN"/* ]] || echo "$p"
+	done
+}
 
 # wait_tracers SECONDS: wait until no tracer of this bench runs.
 wait_tracers() {
