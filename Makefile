@@ -2,7 +2,7 @@
 #   make            build bin/oci-seccomp-bpf-hook and bin/oci-seccomp-compiler
 #   make generate   rebuild the eBPF object and its Go bindings (clang-14)
 #   make install    install into $(DESTDIR)$(PREFIX)
-#   make test       unit tests, then the privileged tests and the bats system tests
+#   make test       unit tests, then the privileged tests and the bats system tests (under runc and crun)
 #   make demo       install what it needs, build, trace a demo container, print the profile
 #   make bench      benchmarks (see README)
 
@@ -67,8 +67,10 @@ test-unit:
 test-root:
 	$(GO) test -count=1 ./bpf/... ./hook/...
 
+# The bats suite once per OCI runtime (test/helpers.bash, RUNTIME).
+RUNTIMES ?= runc crun
 test-system: build
-	bats test/
+	set -e; for r in $(RUNTIMES); do echo "== bats test/ under $$r"; RUNTIME=$$r bats test/; done
 
 demo: deps build
 	test/demo.sh

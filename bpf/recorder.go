@@ -61,6 +61,10 @@ type Options struct {
 	// program per private target, so it is meant for tests and for hosts
 	// where bpffs cannot be mounted.
 	Private bool
+	// RecordNow records from the moment Attach returns, for a container
+	// that is already running (the tracer run by hand), instead of from
+	// the runtime's hand-over to the workload (see Phase).
+	RecordNow bool
 }
 
 func (o Options) withDefaults() Options {
@@ -238,6 +242,12 @@ func (t *Target) join() error {
 		return err
 	}
 	v := target{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start}
+	if t.opts.RecordNow {
+		// Past the hand-over already: PRCTL records every call, and a
+		// filter installed later by the workload changes nothing, as
+		// execed says the workload runs.
+		v.Phase, v.Execed = uint32(PhasePrctl), 1
+	}
 	return publish(&t.objs.recorderMaps, t.ns, slot, v)
 }
 

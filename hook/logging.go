@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/syslog"
 	"os"
 	"path/filepath"
@@ -19,16 +20,20 @@ import (
 // syslogTag is what the old hook logged under; journalctl -t finds both.
 const syslogTag = "oci-seccomp-bpf-hook"
 
-// setupLogging logs to stderr, one plain line per entry (the engine shows
-// a failing prestart hook's stderr to the user), and also to syslog when a
-// syslog socket exists, or else to fallback: the tracer's stderr is
-// /dev/null, and podman shows a poststop hook's stderr only when debugging.
-func setupLogging(level, fallback string) {
-	logrus.SetOutput(os.Stderr)
+// setupLogging logs at level to syslog when a syslog socket exists, or
+// else to fallback (the tracer's stderr is /dev/null, and podman shows a
+// poststop hook's stderr only when debugging), and to stderr, one plain
+// line per entry, up to stderrMax: warnings and errors for the OCI hook,
+// whose stderr the engine shows when it fails (runc in its error, crun in
+// the file run.oci.hooks.stderr names, with every line, so info lines
+// stay out of it), and everything for a tracer run by hand at a terminal.
+func setupLogging(level, fallback string, stderrMax logrus.Level) {
+	logrus.SetOutput(io.Discard)
 	logrus.SetFormatter(lineFormatter{})
 	if l, err := logrus.ParseLevel(level); err == nil {
 		logrus.SetLevel(l)
 	}
+	logrus.AddHook(writerHook{w: os.Stderr, max: stderrMax})
 	for _, sock := range []string{"/dev/log", "/var/run/syslog"} {
 		if _, err := os.Stat(sock); err != nil {
 			continue
@@ -48,6 +53,22 @@ func setupLogging(level, fallback string) {
 	if err == nil {
 		logrus.AddHook(fileHook{f})
 	}
+}
+
+// writerHook writes entries up to max to w, one line each.
+type writerHook struct {
+	w   io.Writer
+	max logrus.Level
+}
+
+func (h writerHook) Levels() []logrus.Level { return logrus.AllLevels[:h.max+1] }
+
+func (h writerHook) Fire(e *logrus.Entry) error {
+	line, err := lineFormatter{}.Format(e)
+	if err == nil {
+		_, err = h.w.Write(line)
+	}
+	return err
 }
 
 // fileHook appends entries to a file, with a timestamp and the PID.

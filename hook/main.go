@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 
+	spec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
@@ -52,7 +53,12 @@ func main() {
 		fmt.Println(version.Version)
 		return
 	}
-	setupLogging(*logLevel, filepath.Join(*runDir, "hook.log"))
+	// By hand (-r), at a terminal, stderr shows progress too.
+	stderrMax := logrus.WarnLevel
+	if *pid > 0 {
+		stderrMax = logrus.TraceLevel
+	}
+	setupLogging(*logLevel, filepath.Join(*runDir, "hook.log"), stderrMax)
 
 	opts := lifecycle.Options{
 		RunDir:        *runDir,
@@ -68,32 +74,43 @@ func main() {
 		if err == nil {
 			err = lifecycle.TraceByHand(*pid, *output, *input, opts)
 		}
+		if err != nil {
+			logrus.Error(err)
+		}
 	case *start:
 		err = runHook(opts)
 	default:
 		flag.Usage()
-		os.Exit(2)
+		os.Exit(lifecycle.ExitUsage)
 	}
-	if err != nil {
-		logrus.Error(err)
-		os.Exit(1)
-	}
+	os.Exit(lifecycle.ExitCode(err))
 }
 
 // runHook dispatches on the state's status: "stopped" is the poststop
-// stage, anything else prestart.
+// stage, anything else prestart. It logs its error itself, with the
+// container's id, so that the log (journalctl -t oci-seccomp-bpf-hook)
+// tells which container it was about.
 func runHook(opts lifecycle.Options) error {
-	if err := lifecycle.RequireRoot(); err != nil {
-		return err
+	err := lifecycle.RequireRoot()
+	var s *spec.State
+	if err == nil {
+		s, err = state.Read(os.Stdin)
 	}
-	s, err := state.Read(os.Stdin)
+	switch {
+	case err != nil:
+	case state.Stopped(s):
+		err = lifecycle.Poststop(s, opts)
+	default:
+		err = lifecycle.Prestart(s, opts)
+	}
 	if err != nil {
-		return err
+		log := logrus.NewEntry(logrus.StandardLogger())
+		if s != nil {
+			log = log.WithField("id", s.ID)
+		}
+		log.Error(err)
 	}
-	if state.Stopped(s) {
-		return lifecycle.Poststop(s, opts)
-	}
-	return lifecycle.Prestart(s, opts)
+	return err
 }
 
 // runTracer is the process Prestart starts (lifecycle.TracerEnv set): its
@@ -101,14 +118,14 @@ func runHook(opts lifecycle.Options) error {
 func runTracer() int {
 	t, err := lifecycle.ReadHandoff()
 	if err != nil {
-		setupLogging("info", filepath.Join(lifecycle.DefaultRunDir, "hook.log"))
+		setupLogging("info", filepath.Join(lifecycle.DefaultRunDir, "hook.log"), logrus.WarnLevel)
 		logrus.Error(err)
 		return 1
 	}
-	setupLogging(t.LogLevel(), filepath.Join(t.RunDir(), "hook.log"))
-	if err := t.Run(); err != nil {
+	setupLogging(t.LogLevel(), filepath.Join(t.RunDir(), "hook.log"), logrus.WarnLevel)
+	err = t.Run()
+	if err != nil {
 		logrus.Error(err)
-		return 1
 	}
-	return 0
+	return lifecycle.ExitCode(err)
 }

@@ -47,14 +47,15 @@ load helpers
 }
 
 @test "a syscall the if: profile blocks stays blocked" {
-	run trace "if:$FIXTURES/block-mkdir.json;of:$T/out.json" "$BUSYBOX" mkdir /newdir
+	local cmd='ls / >/dev/null && echo listed && mkdir /newdir'
+	run trace "if:$FIXTURES/block-mkdir.json;of:$T/out.json" "$BUSYBOX" sh -c "$cmd"
 	check_status 0
 	refute_allows "$T/out.json" mkdir mkdirat
 	jq -e '[.syscalls[] | select(.action == "SCMP_ACT_ERRNO") | .names[]] | index("mkdir")' "$T/out.json"
-	run podman_run --rm --security-opt "seccomp=$T/out.json" "$BUSYBOX" mkdir /newdir
+	# Under the profile the rest of the workload runs; mkdir is refused.
+	run podman_run --rm --security-opt "seccomp=$T/out.json" "$BUSYBOX" sh -c "$cmd"
 	check_status 1
-	run podman_run --rm --security-opt "seccomp=$T/out.json" "$BUSYBOX" ls /
-	check_status 0
+	[[ $output == *listed*"Operation not permitted"* ]] || { echo "$output"; return 1; }
 }
 
 @test "without --rm the profile also exists when podman run returns" {
@@ -73,7 +74,8 @@ load helpers
 	run podman stop -t 1 "$name"
 	check_status 0
 	wait_for test -s "$T/out.json"
-	assert_allows "$T/out.json" nanosleep
+	# busybox sleep: nanosleep or clock_nanosleep, as its libc has it.
+	syscalls "$T/out.json" | grep -qE '^(clock_)?nanosleep$'
 	podman rm "$name" >/dev/null
 }
 
@@ -134,7 +136,7 @@ load helpers
 	hooks_dir_with "$hooks"
 	jq '.stages = ["prestart"]' "$hooks/oci-seccomp-bpf-hook.json" >"$hooks/tmp.json"
 	mv "$hooks/tmp.json" "$hooks/oci-seccomp-bpf-hook.json"
-	run podman --hooks-dir "$hooks" run --rm --network=none \
+	run podman_run_in "$hooks" --rm \
 		--annotation "$ANNOTATION=of:$T/old.json" "$BUSYBOX" ls /
 	check_status 0
 	# Without the poststop stage nothing waits for the tracer.

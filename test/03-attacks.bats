@@ -89,11 +89,11 @@ victim_intact() {
 	local hooks=$T/hooks.d
 	mkdir -p "$T/allowed"
 	hooks_dir_with "$hooks" --allow-dir "$T/allowed"
-	run ! podman --hooks-dir "$hooks" run --rm --network=none \
+	run ! podman_run_in "$hooks" --rm \
 		--annotation "$ANNOTATION=of:$T/out/x.json" "$BUSYBOX" true
 	[[ $output == *"outside the allowed directories"* ]]
 	[[ -z $(ls -A "$T/out") ]]
-	run podman --hooks-dir "$hooks" run --rm --network=none \
+	run podman_run_in "$hooks" --rm \
 		--annotation "$ANNOTATION=of:$T/allowed/x.json" "$BUSYBOX" true
 	check_status 0
 	[[ -s $T/allowed/x.json ]]

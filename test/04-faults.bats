@@ -82,8 +82,8 @@ tracer_of() {
 	local pins=/sys/fs/bpf/seccomp-hook-test-btf-$$
 	hooks_dir_with "$T/hooks.d" --pin-dir "$pins"
 	run ! unshare -m bash -c "mount -t tmpfs none /sys/kernel/btf &&
-		podman --hooks-dir $T/hooks.d run --rm --network=none \
-			--annotation $ANNOTATION=of:$T/out/p.json $BUSYBOX true"
+		$(declare -f podman_run_in); $(declare -p HOOKS_DIR_ARGS RUNTIME BATS_TEST_TMPDIR);
+		podman_run_in $T/hooks.d --rm --annotation $ANNOTATION=of:$T/out/p.json $BUSYBOX true"
 	rm -rf "$pins"
 	[[ $output == *"attach recorder"* && $output == *"no BTF found"* ]] || { echo "$output"; return 1; }
 	old_intact

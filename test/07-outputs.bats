@@ -18,9 +18,7 @@ setup() {
 # command would leave a mark), the one-line error matches PATTERN, and no
 # file under /etc or /usr is new or changed.
 refused() {
-	local hooks=("${HOOKS_DIR_ARGS[@]}")
-	[[ -z ${3:-} ]] || hooks=(--hooks-dir "$3")
-	run ! podman "${hooks[@]}" run --rm --network=none -v "$T/mark:/mark" \
+	run ! podman_run_in "${3:-}" --rm -v "$T/mark:/mark" \
 		--annotation "$ANNOTATION=$1" "$BUSYBOX" touch /mark/started
 	[[ $output == *"$2"* ]] || { echo "output lacks '$2': $output"; return 1; }
 	[[ ! -e $T/mark/started ]] || { echo "the container started"; return 1; }
@@ -65,7 +63,7 @@ passwd_intact() {
 	refused "of:$T/out/p.json" "outside the allowed directories" "$hooks"
 	refused "of:$allowed/passwd" "neither empty nor a seccomp profile or trace" "$hooks"
 	cmp /etc/passwd "$allowed/passwd"
-	run podman --hooks-dir "$hooks" run --rm --network=none \
+	run podman_run_in "$hooks" --rm \
 		--annotation "$ANNOTATION=of:$allowed/p.json" "$BUSYBOX" true
 	check_status 0
 	[[ -s $allowed/p.json ]]
@@ -78,8 +76,12 @@ passwd_intact() {
 	long="of:/tmp/$(head -c 70000 /dev/zero | tr '\0' x)"
 	start=$(date +%s%N)
 	# timeout: with the old hook's echo, podman hung here for minutes.
-	run ! timeout 60 podman "${HOOKS_DIR_ARGS[@]}" run --rm --network=none -v "$T/mark:/mark" \
+	# (podman_run_in spelt out: timeout runs commands, not functions.)
+	local crun=()
+	[[ $RUNTIME != crun ]] || crun=(--annotation "run.oci.hooks.stderr=$T/hook.err")
+	run ! timeout 60 podman "${HOOKS_DIR_ARGS[@]}" run --rm --network=none "${crun[@]}" -v "$T/mark:/mark" \
 		--annotation "$ANNOTATION=$long" "$BUSYBOX" touch /mark/started
+	[[ ! -e $T/hook.err ]] || output+=$(cat "$T/hook.err")
 	elapsed=$((($(date +%s%N) - start) / 1000000))
 	echo "# refused in $elapsed ms; ${#output} bytes of output" >&3
 	[[ $output == *"value is 70008 bytes, at most 4096 are accepted"* ]] || { echo "${output:0:2000}"; return 1; }

@@ -2,6 +2,8 @@
 # make demo: trace `ls /` in a busybox container with the freshly built
 # hook, print the profile, and run the container again under it.
 set -euo pipefail
+# The engine's default runtime, as a user would have it.
+RUNTIME=${RUNTIME-}
 source "$(dirname "$0")/helpers.bash"
 [[ $(id -u) == 0 ]] || { echo "demo: run as root (the hook loads eBPF)" >&2; exit 1; }
 

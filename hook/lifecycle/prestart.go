@@ -31,12 +31,12 @@ func Prestart(s *spec.State, opts Options) (err error) {
 	opts = opts.withDefaults()
 	a, err := state.TraceAnnotation(s)
 	if err != nil {
-		return err
+		return withExit(ExitAnnotation, err)
 	}
 	policy := opts.policy()
 	out, err := policy.Open(state.OutputPrefix, a.Output)
 	if err != nil {
-		return err
+		return withExit(ExitOutput, err)
 	}
 	defer out.Close()
 	h := handoff{
@@ -51,14 +51,14 @@ func Prestart(s *spec.State, opts Options) (err error) {
 	if a.Trace != "" {
 		tr, err := policy.Open(state.TracePrefix, a.Trace)
 		if err != nil {
-			return err
+			return withExit(ExitOutput, err)
 		}
 		defer tr.Close()
 		files = append(files, tr.Dir)
 	}
 	if a.Input != "" {
 		if h.Base, _, err = readProfile(a.Input); err != nil {
-			return err
+			return withExit(ExitInput, err)
 		}
 	}
 	log := logrus.WithFields(logrus.Fields{"id": s.ID, "pid": s.Pid})

@@ -214,9 +214,9 @@ func newRun(cfg TracerConfig, res *bpf.Result, command []string, start, end time
 
 // TraceByHand is the tracer run from a command line (-r PID -o OUT
 // [-i IN]), as with the old hook: it records the PID namespace of process
-// pid from now until that process exits, and writes the profile to
-// outPath (extending the profile at inPath, if any). The same output
-// rules apply as for annotations.
+// pid from now on (bpf.Options.RecordNow) until that process exits, and
+// writes the profile to outPath (extending the profile at inPath, if
+// any). The same output rules apply as for annotations.
 func TraceByHand(pid int, outPath, inPath string, opts Options) error {
 	if !filepath.IsAbs(outPath) {
 		return fmt.Errorf("output path %s is not absolute (-o is required)", state.Excerpt(outPath))
@@ -226,13 +226,14 @@ func TraceByHand(pid int, outPath, inPath string, opts Options) error {
 	}
 	out, err := opts.policy().Open(state.OutputPrefix, filepath.Clean(outPath))
 	if err != nil {
-		return err
+		return withExit(ExitOutput, err)
 	}
 	defer out.Close()
+	opts.BPF.RecordNow = true
 	cfg := TracerConfig{PID: pid, Input: inPath, Output: out, Options: opts}
 	if inPath != "" {
 		if _, cfg.Base, err = readProfile(inPath); err != nil {
-			return err
+			return withExit(ExitInput, err)
 		}
 	}
 	impl := defaultImpl{}
