@@ -41,10 +41,12 @@ func TestHookJSON(t *testing.T) {
 	}
 
 	for key, want := range map[string]bool{
-		"io.containers.trace-syscall":  true,
-		"io.containers.trace-syscallx": false,
-		"xio.containers.trace-syscall": false,
-		"io.containers.trace.syscall":  false,
+		"io.containers.trace-syscall":     true,
+		"io.containers.trace-syscall/web": true,
+		"io.containers.trace-syscall/":    false,
+		"io.containers.trace-syscallx":    false,
+		"xio.containers.trace-syscall":    false,
+		"io.containers.trace.syscall":     false,
 	} {
 		cfg := &spec.Spec{Annotations: map[string]string{key: "of:/x"}}
 		got, err := h.When.Match(cfg, cfg.Annotations, false)

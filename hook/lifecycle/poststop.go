@@ -20,6 +20,13 @@ func Poststop(s *spec.State, opts Options) error {
 	opts = opts.withDefaults()
 	log := logrus.WithField("id", s.ID)
 	line, err := waitStatus(opts.RunDir, s.ID, opts.StopTimeout)
+	if line == "" && err == nil {
+		// Not traced by this hook (or collected already): nothing to wait
+		// for or clean up, and nothing to cost a node that runs the hook
+		// for every container.
+		log.Debug("no tracer status: nothing to wait for")
+		return nil
+	}
 	// Whatever became of this tracer, do not leave the shared program
 	// attached for one that died without leaving.
 	if cerr := bpf.Cleanup(opts.BPF); cerr != nil {
@@ -30,8 +37,6 @@ func Poststop(s *spec.State, opts Options) error {
 		return err
 	}
 	switch {
-	case line == "":
-		log.Debug("no tracer status: nothing to wait for")
 	case line == statusOK:
 		log.Debug("tracer finished")
 	default:

@@ -21,17 +21,25 @@ import (
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 )
 
-// Prestart runs as the OCI prestart hook: it checks the annotation, the
-// outputs (package output) and the input profile, starts the tracer as a
+// Prestart runs as the OCI prestart hook. For a container that no
+// annotation asks to trace (state.Selected) it does nothing. Otherwise it
+// checks the annotation, the outputs (package output) and the input
+// profile, starts the tracer as a
 // detached copy of this executable, and returns once the tracer reports
 // it is attached, so that the container starts only when every syscall it
 // makes will be seen. On any failure, nothing is left running, nothing is
 // written, and the container does not start.
 func Prestart(s *spec.State, opts Options) (err error) {
 	opts = opts.withDefaults()
-	a, err := state.TraceAnnotation(s)
+	a, traced, err := state.Selected(s)
 	if err != nil {
 		return withExit(ExitAnnotation, err)
+	}
+	if !traced {
+		// Not asked for (containerd runs the hooks of base_runtime_spec
+		// for every container), another container's, or a sandbox.
+		logrus.WithField("id", s.ID).Debug("not traced: no annotation for this container")
+		return nil
 	}
 	policy := opts.policy()
 	out, err := policy.Open(state.OutputPrefix, a.Output)

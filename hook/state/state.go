@@ -46,12 +46,3 @@ func Read(r io.Reader) (*spec.State, error) {
 	}
 	return &s, nil
 }
-
-// Annotation parses the trace annotation of s.
-func TraceAnnotation(s *spec.State) (Annotation, error) {
-	v, ok := s.Annotations[AnnotationKey]
-	if !ok {
-		return Annotation{}, fmt.Errorf("%w: %s not set", ErrInvalidAnnotation, AnnotationKey)
-	}
-	return ParseAnnotation(v)
-}

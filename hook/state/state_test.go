@@ -14,9 +14,9 @@ func TestRead(t *testing.T) {
 	if s.Pid != 42 || s.ID != "abc123" || Stopped(s) {
 		t.Fatalf("unexpected state %+v", s)
 	}
-	a, err := TraceAnnotation(s)
-	if err != nil || a.Output != "/out.json" {
-		t.Fatalf("TraceAnnotation = %+v, %v", a, err)
+	a, ok, err := Selected(s)
+	if err != nil || !ok || a.Output != "/out.json" {
+		t.Fatalf("Selected = %+v, %v, %v", a, ok, err)
 	}
 
 	s, err = Read(strings.NewReader(`{"ociVersion":"1.0.2","id":"abc123","status":"stopped"}`))
@@ -39,15 +39,5 @@ func TestReadRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.why) {
 			t.Errorf("Read(%.40q) = %v, want an error saying %q", c.state, err, c.why)
 		}
-	}
-}
-
-func TestTraceAnnotationMissing(t *testing.T) {
-	s, err := Read(strings.NewReader(`{"id":"abc","status":"created","pid":5}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := TraceAnnotation(s); err == nil || !strings.Contains(err.Error(), "not set") {
-		t.Fatalf("TraceAnnotation without annotation = %v", err)
 	}
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# Kubernetes nodes, with podman standing in for CRI-O and containerd: the
+# annotations those engines set are given by hand (issue: Kubernetes
+# nodes).
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	[[ $(id -u) == 0 ]] || skip "requires root"
+	T=$BATS_TEST_TMPDIR
+	mkdir -p "$T/out"
+}
+
+# pod NAMESPACE POD CONTAINER: the annotations CRI-O sets on a container.
+crio() { echo --annotation "io.kubernetes.pod.namespace=$1" --annotation "io.kubernetes.pod.name=$2" --annotation "io.kubernetes.container.name=$3"; }
+# The same as containerd's CRI plugin sets them.
+containerd() { echo --annotation "io.kubernetes.cri.sandbox-namespace=$1" --annotation "io.kubernetes.cri.sandbox-name=$2" --annotation "io.kubernetes.cri.container-name=$3" --annotation io.kubernetes.cri.container-type=container; }
+
+@test "three replicas of one pod template write three files" {
+	local value="of:$T/out/{namespace}-{pod}-{container}.json;tf:$T/out/{pod}.trace.json"
+	local i
+	for i in 1 2 3; do
+		# shellcheck disable=SC2046
+		run trace "$value" $(crio shop "web-$i" app) "$BUSYBOX" true
+		check_status 0
+	done
+	for i in 1 2 3; do
+		[[ -s $T/out/shop-web-$i-app.json && -s $T/out/web-$i.trace.json ]] || { ls "$T/out"; return 1; }
+	done
+	[[ $(ls "$T/out" | wc -l) == 6 ]]
+	run trace "of:$T/out/{id}.json" "$BUSYBOX" true
+	check_status 0
+	[[ $(ls "$T/out" | wc -l) == 7 ]]
+}
+
+@test "the per-container key traces its own container and no other" {
+	# shellcheck disable=SC2046
+	run podman_run --rm --annotation "$ANNOTATION/app=of:$T/out/{container}.json" $(containerd shop web-1 app) "$BUSYBOX" echo traced
+	check_status 0
+	[[ -s $T/out/app.json ]]
+	# shellcheck disable=SC2046
+	run podman_run --rm --annotation "$ANNOTATION/app=of:$T/out/{container}.json" $(containerd shop web-1 sidecar) "$BUSYBOX" echo untraced
+	check_status 0
+	[[ $output == untraced && ! -e $T/out/sidecar.json ]]
+	# A sandbox (pause) container gets pod annotations too, and is skipped.
+	# shellcheck disable=SC2046
+	run podman_run --rm --annotation "$ANNOTATION=of:$T/out/pause.json" $(containerd shop web-1 POD) \
+		--annotation io.kubernetes.cri.container-type=sandbox "$BUSYBOX" true
+	check_status 0
+	[[ ! -e $T/out/pause.json ]]
+	[[ $(ls "$T/out") == app.json ]]
+}
+
+@test "hostile placeholder values are refused and nothing is written outside" {
+	mkdir "$T/out/sub"
+	local bad
+	for bad in "../../etc" ".." "a/b"; do
+		# shellcheck disable=SC2046
+		run ! podman_run --rm --annotation "$ANNOTATION=of:$T/out/sub/{pod}.json" $(crio shop "$bad" app) "$BUSYBOX" true
+		[[ $output == *"{pod} (from io.kubernetes.pod.name"* ]] || { echo "$output"; return 1; }
+	done
+	run ! podman_run --rm --annotation "$ANNOTATION=of:$T/out/sub/{pod}.json" "$BUSYBOX" true
+	[[ $output == *"{pod}"*"missing or empty"* ]] || { echo "$output"; return 1; }
+	run ! podman_run --rm --annotation "$ANNOTATION=of:$T/out/{podname}.json" "$BUSYBOX" true
+	[[ $output == *"unknown placeholder {podname}"* ]] || { echo "$output"; return 1; }
+	[[ -z $(ls -A "$T/out/sub") && $(ls "$T/out") == sub ]]
+	[[ ! -e $T/etc ]]
+}
+
+@test "a container without the annotation starts as if the hook were not there" {
+	# containerd's base_runtime_spec runs the hook for every container.
+	local hooks=$T/hooks.d
+	hooks_dir_with "$hooks"
+	jq '.when = {"always": true}' "$hooks/oci-seccomp-bpf-hook.json" >"$hooks/tmp.json"
+	mv "$hooks/tmp.json" "$hooks/oci-seccomp-bpf-hook.json"
+	run podman_run_in "$hooks" --rm "$BUSYBOX" echo untouched
+	check_status 0
+	[[ $output == untouched ]]
+	# A malformed value still refuses the container.
+	run ! podman_run_in "$hooks" --rm --annotation "$ANNOTATION/app=xf:/x" \
+		--annotation io.kubernetes.cri.container-name=app "$BUSYBOX" true
+	[[ $output == *"must start with"* ]] || { echo "$output"; return 1; }
+}
