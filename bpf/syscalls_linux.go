@@ -7,56 +7,49 @@ import (
 	"runtime"
 
 	"github.com/cilium/ebpf"
-	cseccomp "github.com/containers/common/pkg/seccomp"
 	libseccomp "github.com/seccomp/libseccomp-golang"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/arch"
 )
 
 // x32Bit tags x32 syscall numbers, in the kernel and in libseccomp.
 const x32Bit = 0x40000000
 
-// abiArch is the libseccomp architecture of each ABI on this machine;
-// ArchInvalid where the machine has no such ABI.
-func abiArch(a ABI) libseccomp.ScmpArch {
-	switch runtime.GOARCH {
-	case "amd64":
-		return [...]libseccomp.ScmpArch{libseccomp.ArchAMD64, libseccomp.ArchX86, libseccomp.ArchX32}[a]
-	case "arm64":
-		return [...]libseccomp.ScmpArch{libseccomp.ArchARM64, libseccomp.ArchARM, libseccomp.ArchInvalid}[a]
-	}
-	return libseccomp.ArchInvalid
-}
-
 // ProfileArch is the architecture of an ABI as written in seccomp
 // profiles, e.g. SCMP_ARCH_X86 for compat calls on amd64.
-func ProfileArch(a ABI) (cseccomp.Arch, error) {
-	switch abiArch(a) {
-	case libseccomp.ArchAMD64:
-		return cseccomp.ArchX86_64, nil
-	case libseccomp.ArchX86:
-		return cseccomp.ArchX86, nil
-	case libseccomp.ArchX32:
-		return cseccomp.ArchX32, nil
-	case libseccomp.ArchARM64:
-		return cseccomp.ArchAARCH64, nil
-	case libseccomp.ArchARM:
-		return cseccomp.ArchARM, nil
+func ProfileArch(a ABI) (arch.Name, error) {
+	if host, err := arch.Native(); err == nil && int(a) < len(host.ABIs) && host.ABIs[a] != "" {
+		return host.ABIs[a], nil
 	}
 	return "", fmt.Errorf("no %s ABI %d", runtime.GOARCH, a)
 }
 
+// abiArch returns libseccomp's architecture of an ABI on this machine,
+// and false where the machine has no such ABI. It resolves the table's
+// name through cgo; internal/arch's tests prove libseccomp knows them all.
+func abiArch(a ABI) (libseccomp.ScmpArch, bool) {
+	name, err := ProfileArch(a)
+	if err != nil {
+		return libseccomp.ArchInvalid, false
+	}
+	info, _ := arch.Lookup(name)
+	l, err := libseccomp.GetArchFromString(string(info.Lib))
+	return l, err == nil
+}
+
 // Name returns libseccomp's name for the call, from the table of its ABI.
 func (c Call) Name() (string, error) {
-	arch := abiArch(c.ABI)
-	if arch == libseccomp.ArchInvalid {
+	scmp, ok := abiArch(c.ABI)
+	if !ok {
 		return "", fmt.Errorf("syscall %d: no %s ABI %d", c.Number, runtime.GOARCH, c.ABI)
 	}
 	nr := c.Number
-	if arch == libseccomp.ArchX32 {
+	if scmp == libseccomp.ArchX32 {
 		nr |= x32Bit
 	}
-	name, err := libseccomp.ScmpSyscall(nr).GetNameByArch(arch)
+	name, err := libseccomp.ScmpSyscall(nr).GetNameByArch(scmp)
 	if err != nil {
-		return "", fmt.Errorf("name syscall %d on %s: %w", c.Number, arch, err)
+		return "", fmt.Errorf("name syscall %d on %s: %w", c.Number, scmp, err)
 	}
 	return name, nil
 }
@@ -68,13 +61,13 @@ func setSyscallNumbers(spec *ebpf.CollectionSpec) error {
 		var nrs [nrABIs]uint32
 		for a := range nrs {
 			nrs[a] = ^uint32(0)
-			arch := abiArch(ABI(a))
-			if arch == libseccomp.ArchInvalid {
+			scmp, ok := abiArch(ABI(a))
+			if !ok {
 				continue
 			}
-			nr, err := libseccomp.GetSyscallFromNameByArch(name, arch)
+			nr, err := libseccomp.GetSyscallFromNameByArch(name, scmp)
 			if err != nil {
-				return fmt.Errorf("look up %s on %s: %w", name, arch, err)
+				return fmt.Errorf("look up %s on %s: %w", name, scmp, err)
 			}
 			nrs[a] = uint32(nr) &^ x32Bit
 		}

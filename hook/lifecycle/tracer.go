@@ -166,7 +166,7 @@ func (t *tracer) outputs(tr *trace.Trace) ([]output.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := profile.Compile(t.cfg.Base, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{tr}, NativeArch: native})
+	p, err := profile.Compile(t.cfg.Base, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{tr}, NativeArch: cseccomp.Arch(native)})
 	if err != nil {
 		return nil, fmt.Errorf("compile profile: %w", err)
 	}
