@@ -18,32 +18,17 @@ import (
 	"github.com/containers/common/pkg/seccomp"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/arch"
 )
 
 // capPhrase describes a capability set in messages.
 var capPhrase = map[CapSet]string{CapsAny: "", CapsNone: " without capabilities", CapsAll: " with all capabilities"}
 
-// libArch maps profile architectures to libseccomp's.
-var libArch = map[seccomp.Arch]libseccomp.ScmpArch{
-	seccomp.ArchX86:         libseccomp.ArchX86,
-	seccomp.ArchX86_64:      libseccomp.ArchAMD64,
-	seccomp.ArchX32:         libseccomp.ArchX32,
-	seccomp.ArchARM:         libseccomp.ArchARM,
-	seccomp.ArchAARCH64:     libseccomp.ArchARM64,
-	seccomp.ArchMIPS:        libseccomp.ArchMIPS,
-	seccomp.ArchMIPS64:      libseccomp.ArchMIPS64,
-	seccomp.ArchMIPS64N32:   libseccomp.ArchMIPS64N32,
-	seccomp.ArchMIPSEL:      libseccomp.ArchMIPSEL,
-	seccomp.ArchMIPSEL64:    libseccomp.ArchMIPSEL64,
-	seccomp.ArchMIPSEL64N32: libseccomp.ArchMIPSEL64N32,
-	seccomp.ArchPPC:         libseccomp.ArchPPC,
-	seccomp.ArchPPC64:       libseccomp.ArchPPC64,
-	seccomp.ArchPPC64LE:     libseccomp.ArchPPC64LE,
-	seccomp.ArchS390:        libseccomp.ArchS390,
-	seccomp.ArchS390X:       libseccomp.ArchS390X,
-	seccomp.ArchPARISC:      libseccomp.ArchPARISC,
-	seccomp.ArchPARISC64:    libseccomp.ArchPARISC64,
-	seccomp.ArchRISCV64:     libseccomp.ArchRISCV64,
+// libArch resolves a profile architecture to libseccomp's, by the name
+// internal/arch's table gives it there.
+func libArch(a seccomp.Arch) (libseccomp.ScmpArch, error) {
+	return libseccomp.GetArchFromString(FilterArch(a))
 }
 
 var libOp = map[seccomp.Operator]libseccomp.ScmpCompareOp{
@@ -99,10 +84,8 @@ func Check(p *seccomp.Seccomp) (CheckReport, error) {
 		return report, fmt.Errorf("check: get native architecture: %w", err)
 	}
 	native := seccomp.ArchNative
-	for a, l := range libArch {
-		if l == nativeLib {
-			native = a
-		}
+	if info, ok := arch.ByLib(arch.LibName(nativeLib.String())); ok {
+		native = seccomp.Arch(info.Name)
 	}
 	hs, err := hosts(p, native)
 	if err != nil {
@@ -290,7 +273,11 @@ func buildFilter(p *seccomp.Seccomp, rules []resolved, h host, set CapSet, caps 
 		}
 	}
 	for _, a := range h.arches {
-		if err := filter.AddArch(libArch[a]); err != nil {
+		l, err := libArch(a)
+		if err == nil {
+			err = filter.AddArch(l)
+		}
+		if err != nil {
 			return fr, fmt.Errorf("%w: add architecture %s to a filter for %s: %w", ErrUnloadable, a, h.arch, err)
 		}
 	}
@@ -443,12 +430,7 @@ func actionString(a libseccomp.ScmpAction) string {
 }
 
 func containsLib(arches []seccomp.Arch, l libseccomp.ScmpArch) bool {
-	for _, a := range arches {
-		if libArch[a] == l {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(arches, func(a seccomp.Arch) bool { return FilterArch(a) == l.String() })
 }
 
 func libVersion() string {

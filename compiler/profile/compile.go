@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -339,22 +338,6 @@ func FromTrace(t *trace.Trace, native seccomp.Arch) (*seccomp.Seccomp, error) {
 	return Compile(nil, Inputs{Traces: []*trace.Trace{t}, NativeArch: native})
 }
 
-// nativeArch validates the caller's native architecture or derives it from
-// runtime.GOARCH.
-func nativeArch(a seccomp.Arch) (seccomp.Arch, error) {
-	if a == "" {
-		goArch, err := seccomp.GoArchToSeccompArch(runtime.GOARCH)
-		if err != nil {
-			return "", fmt.Errorf("determine native architecture: %w", err)
-		}
-		return goArch, nil
-	}
-	if a == seccomp.ArchNative || filterArch[a] == "" {
-		return "", fmt.Errorf("native architecture %q is not a concrete known architecture", a)
-	}
-	return a, nil
-}
-
 // ruleNames returns the names a rule mentions, through "name" or "names".
 func ruleNames(s *seccomp.Syscall) []string {
 	if s.Name != "" {
@@ -369,7 +352,7 @@ func neededArches(native seccomp.Arch, t *trace.Trace, profiles []*seccomp.Secco
 	set := map[seccomp.Arch]bool{}
 	for _, s := range t.Syscalls {
 		a := seccomp.Arch(s.Arch)
-		if filterArch[a] == "" {
+		if !knownArch(a) {
 			return nil, fmt.Errorf("trace records %s for unknown architecture %s", s.Name, s.Arch)
 		}
 		set[a] = true

@@ -1,10 +1,12 @@
 package profile
 
 import (
-	"maps"
+	"fmt"
 	"slices"
 
 	"github.com/containers/common/pkg/seccomp"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/arch"
 )
 
 // Flag is a seccomp filter flag as written in a profile's "flags" list.
@@ -63,44 +65,14 @@ func KnownOperators() []seccomp.Operator {
 	return slices.Sorted(slices.Values(knownOperators))
 }
 
-// filterArch maps each profile architecture to the name libseccomp gives it
-// (scmp_arch_resolve_name), which is what containers/common compares
-// "includes.arches" and "excludes.arches" against: the name of the host's
-// native architecture, such as "amd64".
-var filterArch = map[seccomp.Arch]string{
-	seccomp.ArchX86:         "x86",
-	seccomp.ArchX86_64:      "amd64",
-	seccomp.ArchX32:         "x32",
-	seccomp.ArchARM:         "arm",
-	seccomp.ArchAARCH64:     "arm64",
-	seccomp.ArchMIPS:        "mips",
-	seccomp.ArchMIPS64:      "mips64",
-	seccomp.ArchMIPS64N32:   "mips64n32",
-	seccomp.ArchMIPSEL:      "mipsel",
-	seccomp.ArchMIPSEL64:    "mipsel64",
-	seccomp.ArchMIPSEL64N32: "mipsel64n32",
-	seccomp.ArchPPC:         "ppc",
-	seccomp.ArchPPC64:       "ppc64",
-	seccomp.ArchPPC64LE:     "ppc64le",
-	seccomp.ArchS390:        "s390",
-	seccomp.ArchS390X:       "s390x",
-	seccomp.ArchPARISC:      "parisc",
-	seccomp.ArchPARISC64:    "parisc64",
-	seccomp.ArchRISCV64:     "riscv64",
-}
-
 // KnownArches returns the architectures Parse accepts in "architectures"
-// and "archMap", sorted. SCMP_ARCH_NATIVE is among them: it stands for the
-// architecture of whatever host loads the profile.
+// and "archMap", sorted: those of internal/arch's table, and
+// SCMP_ARCH_NATIVE, which stands for the architecture of whatever host
+// loads the profile.
 func KnownArches() []seccomp.Arch {
-	return slices.Sorted(func(yield func(seccomp.Arch) bool) {
-		for a := range filterArch {
-			if !yield(a) {
-				return
-			}
-		}
-		yield(seccomp.ArchNative)
-	})
+	out := append(convert[seccomp.Arch](arch.KnownNames()), seccomp.ArchNative)
+	slices.Sort(out)
+	return out
 }
 
 // KnownFilterArches returns the architecture names Parse accepts in
@@ -108,38 +80,61 @@ func KnownArches() []seccomp.Arch {
 // short names ("amd64", "arm64", ...), not SCMP_ARCH_* constants, and they
 // match the architecture of the host, not the ABI of a call.
 func KnownFilterArches() []string {
-	return slices.Sorted(maps.Values(filterArch))
+	return convert[string](arch.KnownLibNames())
 }
 
-// FilterArch returns the name used for arch in "includes.arches" and
-// "excludes.arches", or "" for an unknown architecture.
-func FilterArch(arch seccomp.Arch) string {
-	return filterArch[arch]
+// FilterArch returns the name used for a in "includes.arches" and
+// "excludes.arches" (libseccomp's, which containers/common compares them
+// against), or "" for an unknown architecture.
+func FilterArch(a seccomp.Arch) string {
+	info, _ := arch.Lookup(arch.Name(a))
+	return string(info.Lib)
 }
 
-// subArches lists, for each architecture that can host others, the ABIs
-// its kernel also runs. It mirrors the archMap of the engine's default
-// profile, which is what runtimes load on each host.
-var subArches = map[seccomp.Arch][]seccomp.Arch{
-	seccomp.ArchX86_64:      {seccomp.ArchX86, seccomp.ArchX32},
-	seccomp.ArchAARCH64:     {seccomp.ArchARM},
-	seccomp.ArchMIPS64:      {seccomp.ArchMIPS, seccomp.ArchMIPS64N32},
-	seccomp.ArchMIPS64N32:   {seccomp.ArchMIPS, seccomp.ArchMIPS64},
-	seccomp.ArchMIPSEL64:    {seccomp.ArchMIPSEL, seccomp.ArchMIPSEL64N32},
-	seccomp.ArchMIPSEL64N32: {seccomp.ArchMIPSEL, seccomp.ArchMIPSEL64},
-	seccomp.ArchS390X:       {seccomp.ArchS390},
+// knownArch reports whether a is a concrete architecture of the table
+// (not SCMP_ARCH_NATIVE).
+func knownArch(a seccomp.Arch) bool {
+	_, ok := arch.Lookup(arch.Name(a))
+	return ok
 }
 
-// SubArches returns the architectures whose calls a kernel of arch also
-// accepts (SCMP_ARCH_X86 and SCMP_ARCH_X32 for SCMP_ARCH_X86_64), in
-// archMap order, or nil. A call recorded for one of them on such a host is
-// a compat call, and the profile must list the sub-architecture or the
-// kernel kills the caller.
-func SubArches(arch seccomp.Arch) []seccomp.Arch {
-	return slices.Clone(subArches[arch])
+// nativeArch validates the caller's native architecture or derives it from
+// runtime.GOARCH (arch.Native).
+func nativeArch(a seccomp.Arch) (seccomp.Arch, error) {
+	if a == "" {
+		info, err := arch.Native()
+		if err != nil {
+			return "", fmt.Errorf("determine native architecture: %w", err)
+		}
+		return seccomp.Arch(info.Name), nil
+	}
+	if !knownArch(a) {
+		return "", fmt.Errorf("native architecture %q is not a concrete known architecture", a)
+	}
+	return a, nil
+}
+
+// SubArches returns the architectures whose calls a kernel of a also
+// accepts (SCMP_ARCH_X86 and SCMP_ARCH_X32 for SCMP_ARCH_X86_64), in the
+// order of the engine's default profile's archMap, or nil. A call
+// recorded for one of them on such a host is a compat call, and the
+// profile must list the sub-architecture or the kernel kills the caller.
+func SubArches(a seccomp.Arch) []seccomp.Arch {
+	info, _ := arch.Lookup(arch.Name(a))
+	return convert[seccomp.Arch](info.Sub)
 }
 
 // isSubArch reports whether sub is one of host's sub-architectures.
 func isSubArch(host, sub seccomp.Arch) bool {
-	return slices.Contains(subArches[host], sub)
+	return arch.IsSub(arch.Name(host), arch.Name(sub))
+}
+
+// convert copies names from one string type to another: internal/arch's
+// to containers/common's. It returns nil for none.
+func convert[To, From ~string](in []From) []To {
+	var out []To
+	for _, s := range in {
+		out = append(out, To(s))
+	}
+	return out
 }

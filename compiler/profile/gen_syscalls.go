@@ -21,33 +21,29 @@ import (
 	"slices"
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/arch"
 )
 
-// arches is the table's architecture order: bit i of an entry's mask is
-// arches[i]. Append only, so that regenerated tables diff cleanly.
-var arches = []struct {
-	profile string
-	lib     libseccomp.ScmpArch
-}{
-	{"ArchX86", libseccomp.ArchX86},
-	{"ArchX86_64", libseccomp.ArchAMD64},
-	{"ArchX32", libseccomp.ArchX32},
-	{"ArchARM", libseccomp.ArchARM},
-	{"ArchAARCH64", libseccomp.ArchARM64},
-	{"ArchMIPS", libseccomp.ArchMIPS},
-	{"ArchMIPS64", libseccomp.ArchMIPS64},
-	{"ArchMIPS64N32", libseccomp.ArchMIPS64N32},
-	{"ArchMIPSEL", libseccomp.ArchMIPSEL},
-	{"ArchMIPSEL64", libseccomp.ArchMIPSEL64},
-	{"ArchMIPSEL64N32", libseccomp.ArchMIPSEL64N32},
-	{"ArchPPC", libseccomp.ArchPPC},
-	{"ArchPPC64", libseccomp.ArchPPC64},
-	{"ArchPPC64LE", libseccomp.ArchPPC64LE},
-	{"ArchS390", libseccomp.ArchS390},
-	{"ArchS390X", libseccomp.ArchS390X},
-	{"ArchPARISC", libseccomp.ArchPARISC},
-	{"ArchPARISC64", libseccomp.ArchPARISC64},
-	{"ArchRISCV64", libseccomp.ArchRISCV64},
+// tableArch is one architecture of the table, resolved in libseccomp.
+type tableArch struct {
+	name arch.Name
+	lib  libseccomp.ScmpArch
+}
+
+// tableArches resolves internal/arch's architectures, in its fixed order:
+// bit i of an entry's mask is the i-th. That table is append only, so
+// regenerated tables diff cleanly.
+func tableArches() []tableArch {
+	var out []tableArch
+	for _, info := range arch.All() {
+		l, err := libseccomp.GetArchFromString(string(info.Lib))
+		if err != nil {
+			log.Fatalf("resolve %s: %v", info.Lib, err)
+		}
+		out = append(out, tableArch{info.Name, l})
+	}
+	return out
 }
 
 // ranges cover plain numbers (MIPS ABIs start at 4000, 5000 and 6000),
@@ -58,6 +54,7 @@ func main() {
 	out := flag.String("o", "zsyscalls.go", "output file")
 	flag.Parse()
 
+	arches := tableArches()
 	names := map[string]bool{}
 	for _, a := range arches {
 		for _, r := range ranges {
@@ -85,7 +82,7 @@ func main() {
 	fmt.Fprintf(&b, "// tableArches gives the meaning of the bits of syscallTable's masks.\n")
 	fmt.Fprintf(&b, "var tableArches = [...]seccomp.Arch{\n")
 	for _, a := range arches {
-		fmt.Fprintf(&b, "\tseccomp.%s,\n", a.profile)
+		fmt.Fprintf(&b, "\t%q,\n", a.name)
 	}
 	fmt.Fprintf(&b, "}\n\n")
 	fmt.Fprintf(&b, "// syscallTable lists every name libseccomp knows, sorted, with the\n")

@@ -145,7 +145,7 @@ func validateRule(s *seccomp.Syscall) error {
 }
 
 func checkArch(a seccomp.Arch) error {
-	if a == seccomp.ArchNative || filterArch[a] != "" {
+	if a == seccomp.ArchNative || knownArch(a) {
 		return nil
 	}
 	return fmt.Errorf("unknown architecture %q", a)
