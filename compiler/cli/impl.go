@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/containers/common/pkg/seccomp"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/arch"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 )
 
@@ -38,11 +38,11 @@ func (defaultImpl) WriteFile(path string, data []byte) error {
 }
 
 func (defaultImpl) NativeArch() (seccomp.Arch, error) {
-	a, err := seccomp.GoArchToSeccompArch(runtime.GOARCH)
+	info, err := arch.Native()
 	if err != nil {
 		return "", fmt.Errorf("determine native architecture: %w", err)
 	}
-	return a, nil
+	return seccomp.Arch(info.Name), nil
 }
 
 func (defaultImpl) Check(p *seccomp.Seccomp) (profile.CheckReport, error) {
