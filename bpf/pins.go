@@ -28,8 +28,8 @@ func (t *Target) openPinned() (bool, error) {
 		return false, fmt.Errorf("load pinned program: %w", err)
 	}
 	objs.SysEnter = prog
-	for name, dst := range map[string]**ebpf.Map{"targets": &objs.Targets, "buckets": &objs.Buckets,
-		"states": &objs.States, "counts": &objs.Counts, "comms": &objs.Comms} {
+	for name, dst := range map[string]**ebpf.Map{recorderMapTargets: &objs.Targets, recorderMapBuckets: &objs.Buckets,
+		recorderMapStates: &objs.States, recorderMapCounts: &objs.Counts, recorderMapComms: &objs.Comms} {
 		m, err := ebpf.LoadPinnedMap(filepath.Join(t.opts.PinDir, name), nil)
 		if errors.Is(err, os.ErrNotExist) {
 			objs.Close()

@@ -37,15 +37,22 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Kept in sync with bpf/recorder.go. */
-#define MAX_TARGETS 1024
-#define NR_SLOTS 1024
-#define NR_ABIS 3
-#define NR_PHASES 2
-#define COUNT_ENTRIES (NR_PHASES * NR_ABIS * NR_SLOTS)
-#define COMM_ENTRIES (NR_ABIS * NR_SLOTS)
-#define COMM_LEN 16
-#define INDEX_SIZE 4096 /* a power of two */
+/*
+ * The enums below are what user space shares with the program: bpf2go
+ * emits them as Go types and constants (the -type flags in gen.go), so
+ * bpf/ holds no copy. The sizes are enumerators rather than #defines for
+ * that reason.
+ */
+enum layout {
+	MAX_TARGETS = 1024,
+	NR_SLOTS = 1024,
+	NR_ABIS = 3,
+	NR_PHASES = 2,
+	COUNT_ENTRIES = NR_PHASES * NR_ABIS * NR_SLOTS,
+	COMM_ENTRIES = NR_ABIS * NR_SLOTS,
+	COMM_LEN = 16,
+	INDEX_SIZE = 4096, /* a power of two */
+};
 
 enum abi {
 	ABI_NATIVE = 0,
@@ -59,6 +66,14 @@ enum phase {
 	PHASE_FILTER = 2,
 };
 
+/* Never read. clang writes a type into BTF, where bpf2go finds it, only
+ * when something in the object has that type; struct target has enum
+ * phase, and this has the two enums used only for their values. */
+static volatile const struct {
+	enum abi abi;
+	enum layout layout;
+} btf_enums __attribute__((used));
+
 #define X32_SYSCALL_BIT 0x40000000
 #define TS_COMPAT 0x0002     /* x86: thread_info.status */
 #define TIF_32BIT (1UL << 22) /* arm64: thread_info.flags */
@@ -69,7 +84,7 @@ enum phase {
 /* One traced container: states[slot]. */
 struct target {
 	u32 slot;   /* index into counts and comms */
-	u32 phase;  /* enum phase; only ever increases */
+	enum phase phase; /* only ever increases */
 	u32 execed; /* an execve was seen: the workload runs */
 	u32 owner;  /* PID of the tracer, for cleaning up after a dead one */
 	u64 owner_start; /* its start time in clock ticks (/proc/PID/stat) */

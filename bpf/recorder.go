@@ -16,14 +16,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Layout of the maps, mirrored from recorder.bpf.c.
+// Layout of the maps: enum layout in recorder.bpf.c, as bpf2go emits it,
+// in the types the Go code counts in.
 const (
-	maxTargets   = 1024
-	nrSlots      = 1024
-	nrABIs       = 3
-	commEntries  = nrABIs * nrSlots
-	countEntries = 2 * commEntries // PRCTL and FILTER phases
-	commLen      = 16
+	maxTargets   = uint32(recorderLayoutMAX_TARGETS)
+	nrSlots      = uint32(recorderLayoutNR_SLOTS)
+	nrABIs       = int(recorderLayoutNR_ABIS)
+	commEntries  = uint32(recorderLayoutCOMM_ENTRIES) // per ABI, per syscall
+	countEntries = int(recorderLayoutCOUNT_ENTRIES)   // and per phase: PRCTL and FILTER
+	commLen      = int(recorderLayoutCOMM_LEN)
 )
 
 // DefaultPinDir is where the shared recorder is pinned. Its last element is
@@ -41,7 +42,7 @@ func objectDigest() string {
 const (
 	DefaultLockPath = "/run/oci-seccomp-bpf-hook/recorder.lock"
 	linkPin         = "link"
-	progPin         = "sys_enter"
+	progPin         = recorderProgSysEnter
 )
 
 // ErrAlreadyTraced is returned by Attach when a live tracer already records
@@ -75,17 +76,6 @@ func (o Options) withDefaults() Options {
 		o.LockPath = DefaultLockPath
 	}
 	return o
-}
-
-// target mirrors struct target in recorder.bpf.c.
-type target struct {
-	Slot       uint32
-	Phase      uint32
-	Execed     uint32
-	Owner      uint32
-	OwnerStart uint64
-	Lost       uint64
-	Unknown    uint64
 }
 
 // Target records the syscalls of one PID namespace until Stop.
@@ -231,22 +221,22 @@ func (t *Target) join() error {
 	}
 	t.slot = slot
 
-	if t.counts, err = t.slotMap(t.objs.Counts, "counts", slot); err != nil {
+	if t.counts, err = t.slotMap(t.objs.Counts, recorderMapCounts, slot); err != nil {
 		return err
 	}
-	if t.comms, err = t.slotMap(t.objs.Comms, "comms", slot); err != nil {
+	if t.comms, err = t.slotMap(t.objs.Comms, recorderMapComms, slot); err != nil {
 		return err
 	}
 	start, err := processStart(os.Getpid())
 	if err != nil {
 		return err
 	}
-	v := target{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start}
+	v := recorderTarget{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start}
 	if t.opts.RecordNow {
 		// Past the hand-over already: PRCTL records every call, and a
 		// filter installed later by the workload changes nothing, as
 		// execed says the workload runs.
-		v.Phase, v.Execed = uint32(PhasePrctl), 1
+		v.Phase, v.Execed = recorderPhasePHASE_PRCTL, 1
 	}
 	return publish(&t.objs.recorderMaps, t.ns, slot, v)
 }
@@ -328,7 +318,7 @@ func collectDead(maps *recorderMaps) error {
 		return err
 	}
 	for ns, slot := range all {
-		var v target
+		var v recorderTarget
 		if err := maps.States.Lookup(slot, &v); err != nil {
 			return fmt.Errorf("read target state: %w", err)
 		}
@@ -359,7 +349,7 @@ func (t *Target) Stop() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v target
+	var v recorderTarget
 	if err := t.objs.States.Lookup(slot, &v); err != nil {
 		return nil, fmt.Errorf("read target state: %w", err)
 	}
@@ -383,7 +373,7 @@ func (t *Target) Stop() (*Result, error) {
 
 // read collects the target's counters. Each call is reported once, with
 // the counts of the phase the target reached.
-func (t *Target) read(v target) (*Result, error) {
+func (t *Target) read(v recorderTarget) (*Result, error) {
 	res := &Result{Phase: Phase(v.Phase), Lost: v.Lost, Unknown: v.Unknown}
 	if res.Phase == PhaseWaiting {
 		return res, nil

@@ -246,7 +246,7 @@ func TestCleanupDeadTracer(t *testing.T) {
 		t.Fatalf("cleanup detached a live tracer's program: %v", err)
 	}
 	// Pretend the owner died: a start time no process has.
-	var v target
+	var v recorderTarget
 	if err := tgt.objs.States.Lookup(tgt.slot, &v); err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestUnpublishHandsOverBucket(t *testing.T) {
 	maps := &tgt.objs.recorderMaps
 	// A second, fake target in the same bucket, published after the first.
 	nsB := nsA ^ indexSize
-	if err := publish(maps, nsB, 9, target{Slot: 9}); err != nil {
+	if err := publish(maps, nsB, 9, recorderTarget{Slot: 9}); err != nil {
 		t.Fatal(err)
 	}
 	var entry uint64
@@ -379,7 +379,7 @@ func TestUnpublishHandsOverBucket(t *testing.T) {
 		t.Fatalf("bucket = %#x after both left", entry)
 	}
 	// Put A back so that the deferred Stop finds it.
-	if err := publish(maps, nsA, tgt.slot, target{Slot: tgt.slot}); err != nil {
+	if err := publish(maps, nsA, tgt.slot, recorderTarget{Slot: tgt.slot}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,10 +13,39 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type recorderAbi uint32
+
+const (
+	recorderAbiABI_NATIVE recorderAbi = 0
+	recorderAbiABI_COMPAT recorderAbi = 1
+	recorderAbiABI_X32    recorderAbi = 2
+)
+
+type recorderLayout uint32
+
+const (
+	recorderLayoutMAX_TARGETS   recorderLayout = 1024
+	recorderLayoutNR_SLOTS      recorderLayout = 1024
+	recorderLayoutNR_ABIS       recorderLayout = 3
+	recorderLayoutNR_PHASES     recorderLayout = 2
+	recorderLayoutCOUNT_ENTRIES recorderLayout = 6144
+	recorderLayoutCOMM_ENTRIES  recorderLayout = 3072
+	recorderLayoutCOMM_LEN      recorderLayout = 16
+	recorderLayoutINDEX_SIZE    recorderLayout = 4096
+)
+
+type recorderPhase uint32
+
+const (
+	recorderPhasePHASE_WAITING recorderPhase = 0
+	recorderPhasePHASE_PRCTL   recorderPhase = 1
+	recorderPhasePHASE_FILTER  recorderPhase = 2
+)
+
 type recorderTarget struct {
 	_          structs.HostLayout
 	Slot       uint32
-	Phase      uint32
+	Phase      recorderPhase
 	Execed     uint32
 	Owner      uint32
 	OwnerStart uint64

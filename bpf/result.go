@@ -1,21 +1,25 @@
+//go:build linux
+
 package bpf
 
 // Phase is how far a traced container got, as seen by the recorder.
 type Phase uint32
 
-// Phases, mirrored from enum phase in recorder.bpf.c.
+// Phases: enum phase in recorder.bpf.c, as bpf2go emits it.
 const (
 	// PhaseWaiting: attached, but the runtime has not yet called prctl;
 	// nothing is recorded.
-	PhaseWaiting Phase = 0
+	PhaseWaiting = Phase(recorderPhasePHASE_WAITING)
 	// PhasePrctl: recording since the first prctl, where the old BCC hook
 	// started. Used when no seccomp filter was installed.
-	PhasePrctl Phase = 1
+	PhasePrctl = Phase(recorderPhasePHASE_PRCTL)
 	// PhaseFilter: recording since the runtime installed the container's
 	// seccomp filter, the point from which a profile applies.
-	PhaseFilter Phase = 2
+	PhaseFilter = Phase(recorderPhasePHASE_FILTER)
 )
 
+// String names the phase: waiting, prctl or filter ("unknown" for any
+// other value).
 func (p Phase) String() string {
 	switch p {
 	case PhaseWaiting:
@@ -31,15 +35,16 @@ func (p Phase) String() string {
 // ABI is the system call convention a call came through.
 type ABI uint32
 
-// ABIs, mirrored from enum abi in recorder.bpf.c.
+// ABIs: enum abi in recorder.bpf.c, as bpf2go emits it. internal/arch
+// names the architecture of each on each host (Info.ABIs, in this order).
 const (
 	// ABINative is the kernel's own ABI (x86_64 on amd64).
-	ABINative ABI = 0
+	ABINative = ABI(recorderAbiABI_NATIVE)
 	// ABICompat is the 32-bit ABI of a 64-bit kernel (i386 on amd64, arm
 	// on arm64), with its own syscall numbers.
-	ABICompat ABI = 1
+	ABICompat = ABI(recorderAbiABI_COMPAT)
 	// ABIX32 is x86_64's x32 ABI; Number is without the x32 bit.
-	ABIX32 ABI = 2
+	ABIX32 = ABI(recorderAbiABI_X32)
 )
 
 // Call is one syscall a target made.

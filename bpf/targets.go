@@ -17,8 +17,8 @@ import (
 // then the bucket; unpublishing goes the other way, so the program never
 // finds a target whose state is not ready.
 
-// indexSize mirrors INDEX_SIZE in recorder.bpf.c.
-const indexSize = 4096
+// indexSize is the number of buckets: INDEX_SIZE in recorder.bpf.c.
+const indexSize = uint32(recorderLayoutINDEX_SIZE)
 
 func bucketOf(ns uint32) uint32 { return ns & (indexSize - 1) }
 
@@ -41,7 +41,7 @@ func allTargets(m *ebpf.Map) (map[uint32]uint32, error) {
 }
 
 // publish makes target ns, recorded in slot, visible to the program.
-func publish(maps *recorderMaps, ns, slot uint32, v target) error {
+func publish(maps *recorderMaps, ns, slot uint32, v recorderTarget) error {
 	if err := maps.States.Update(slot, &v, ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("write target state: %w", err)
 	}
