@@ -1,6 +1,6 @@
 # oci-seccomp-bpf-hook: see README.md. Targets:
 #   make            build bin/oci-seccomp-bpf-hook and bin/oci-seccomp-compiler
-#   make generate   rebuild the eBPF object and its Go bindings (clang-14)
+#   make generate   rebuild the eBPF object and its Go bindings (clang-14), and the syscall table
 #   make install    install into $(DESTDIR)$(PREFIX)
 #   make test       unit tests, then the privileged tests and the bats system tests (under runc and crun)
 #   make demo       install what it needs, build, trace a demo container, print the profile
@@ -39,8 +39,10 @@ $(HOOK): $(GO_SOURCES)
 $(COMPILER): $(GO_SOURCES)
 	$(GO) build $(GOBUILDFLAGS) -o $@ ./compiler
 
+# Every go:generate directive: bpf/gen.go (bpf2go, clang-14) and
+# compiler/profile's zsyscalls.go (gen_syscalls.go, libseccomp through cgo).
 generate:
-	cd bpf && BPF2GO_CC=$(CLANG) BPF2GO_STRIP=$(STRIP) BPF2GO_CFLAGS="-O2 -g -Wall -Werror" $(GO) generate ./...
+	BPF2GO_CC=$(CLANG) BPF2GO_STRIP=$(STRIP) BPF2GO_CFLAGS="-O2 -g -Wall -Werror" $(GO) generate ./...
 
 install: build
 	install $(SELINUXOPT) -d -m 755 $(DESTDIR)$(HOOK_BIN_DIR) $(DESTDIR)$(HOOK_DIR) $(DESTDIR)$(BINDIR)

@@ -1,9 +1,10 @@
 //go:build ignore
 
 // gen_syscalls writes zsyscalls.go: every syscall name libseccomp knows
-// and the architectures on which it exists. Run it with `go generate` on a
-// machine with libseccomp-dev; the output is committed so that building
-// the package needs neither cgo nor libseccomp.
+// and the architectures on which it exists. `make generate` runs it (or
+// `go generate` here) on a machine with libseccomp-dev; the output is
+// committed so that building the package needs neither cgo nor
+// libseccomp, and CI checks that it is current.
 //
 // libseccomp resolves a name that does not exist on an architecture to a
 // negative pseudo-syscall number, so existence is "resolves to a number
