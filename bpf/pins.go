@@ -5,8 +5,10 @@ package bpf
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -28,8 +30,7 @@ func (t *Target) openPinned() (bool, error) {
 		return false, fmt.Errorf("load pinned program: %w", err)
 	}
 	objs.SysEnter = prog
-	for name, dst := range map[string]**ebpf.Map{recorderMapTargets: &objs.Targets, recorderMapBuckets: &objs.Buckets,
-		recorderMapStates: &objs.States, recorderMapCounts: &objs.Counts, recorderMapComms: &objs.Comms} {
+	for name, dst := range pinnedMaps(&objs.recorderMaps) {
 		m, err := ebpf.LoadPinnedMap(filepath.Join(t.opts.PinDir, name), nil)
 		if errors.Is(err, os.ErrNotExist) {
 			objs.Close()
@@ -159,8 +160,17 @@ func releaseIfLast(maps *recorderMaps, pinDir string) error {
 	return nil
 }
 
+// pinnedMaps names every map of the recorder, as pinned.
+func pinnedMaps(m *recorderMaps) map[string]**ebpf.Map {
+	return map[string]**ebpf.Map{
+		recorderMapTargets: &m.Targets, recorderMapBuckets: &m.Buckets, recorderMapStates: &m.States,
+		recorderMapMntTargets: &m.MntTargets, recorderMapCounts: &m.Counts, recorderMapComms: &m.Comms,
+		recorderMapArgsets: &m.Argsets,
+	}
+}
+
 // pins are the names a recorder pins in its directory.
-var pins = []string{linkPin, progPin, "targets", "buckets", "states", "counts", "comms"}
+var pins = append([]string{linkPin, progPin}, slices.Sorted(maps.Keys(pinnedMaps(&recorderMaps{})))...)
 
 // purge removes every pin of the recorder in dir, and dir. Callers hold
 // the lock.

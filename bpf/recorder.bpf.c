@@ -28,7 +28,21 @@
  * FILTER counts when a filter was installed, since only calls made after
  * that point are checked against the profile; otherwise it keeps PRCTL.
  * A filter installed after execve belongs to the workload and changes
- * nothing.
+ * nothing. Within a phase, calls made before the first execve are the
+ * container runtime's own (its init, after the filter) and counted apart
+ * from the workload's, so that a profile can be rebuilt for another
+ * runtime.
+ *
+ * For the calls of a small table (arg_row, filled by the loader from
+ * internal/args), one argument is recorded too: the distinct values seen
+ * (up to ARG_SET_SIZE per container, call and ABI; more is counted as an
+ * overflow) or, for namespace flags, their OR.
+ *
+ * A container usually owns its PID namespace (its init is PID 1 there)
+ * and is found by that namespace alone. Containers of a pod that shares
+ * one PID namespace (Kubernetes shareProcessNamespace, podman --pid) do
+ * not: their targets are "shared", and a call is attributed by its mount
+ * namespace too, read only for them.
  */
 
 #include "types.h"
@@ -48,8 +62,13 @@ enum layout {
 	NR_SLOTS = 1024,
 	NR_ABIS = 3,
 	NR_PHASES = 2,
-	COUNT_ENTRIES = NR_PHASES * NR_ABIS * NR_SLOTS,
-	COMM_ENTRIES = NR_ABIS * NR_SLOTS,
+	NR_PARTS = 2, /* enum part */
+	CALLS = NR_ABIS * NR_SLOTS,
+	COUNT_ENTRIES = NR_PHASES * NR_PARTS * CALLS,
+	COMM_ENTRIES = CALLS,
+	NR_ARG_ROWS = 16,
+	ARG_SET_SIZE = 32,
+	ARG_ENTRIES = NR_PHASES * NR_ABIS * NR_ARG_ROWS,
 	COMM_LEN = 16,
 	INDEX_SIZE = 4096, /* a power of two */
 };
@@ -66,12 +85,27 @@ enum phase {
 	PHASE_FILTER = 2,
 };
 
+/* Whose call it is: the runtime's (before the workload's first execve,
+ * that execve included) or the workload's. */
+enum part {
+	PART_RUNTIME = 0,
+	PART_WORKLOAD = 1,
+};
+
+/* How an arg_row argument is recorded (internal/args.Kind). */
+enum arg_kind {
+	ARG_VALUES = 1,
+	ARG_NSFLAGS = 2,
+};
+
 /* Never read. clang writes a type into BTF, where bpf2go finds it, only
  * when something in the object has that type; struct target has enum
- * phase, and this has the two enums used only for their values. */
+ * phase, and this has the types used only for their values or sizes. */
 static volatile const struct {
 	enum abi abi;
 	enum layout layout;
+	enum part part;
+	enum arg_kind arg_kind;
 } btf_enums __attribute__((used));
 
 #define X32_SYSCALL_BIT 0x40000000
@@ -83,16 +117,19 @@ static volatile const struct {
 
 /* One traced container: states[slot]. */
 struct target {
-	u32 slot;   /* index into counts and comms */
+	u32 slot;   /* index into counts, comms and argsets */
 	enum phase phase; /* only ever increases */
 	u32 execed; /* an execve was seen: the workload runs */
 	u32 owner;  /* PID of the tracer, for cleaning up after a dead one */
 	u64 owner_start; /* its start time in clock ticks (/proc/PID/stat) */
 	u64 lost;        /* calls that could not be recorded: must stay 0 */
 	u64 unknown;     /* calls numbered outside [0, NR_SLOTS) */
+	u32 mntns;  /* inode of the container's mount namespace */
+	u32 shared; /* the PID namespace is shared: match mntns too */
 };
 
-/* PID namespace inode -> slot, for every traced container. */
+/* PID namespace inode -> slot: one target of every traced namespace (a
+ * shared namespace may have more, in mnt_targets). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_TARGETS);
@@ -119,6 +156,16 @@ struct {
 	__type(value, struct target);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } states SEC(".maps");
+
+/* PID namespace inode << 32 | mount namespace inode -> slot, for every
+ * target of a shared PID namespace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, u64);
+	__type(value, u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mnt_targets SEC(".maps");
 
 struct counts_slot {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -153,6 +200,42 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, struct comms_slot);
 } comms SEC(".maps");
+
+/* The recorded arguments of one call of one container, on one CPU. For
+ * ARG_NSFLAGS rows only value[0] (the OR) and count[0] are used. */
+struct arg_set {
+	u32 n;        /* values recorded, at most ARG_SET_SIZE */
+	u32 overflow; /* calls whose value did not fit */
+	u64 value[ARG_SET_SIZE];
+	u64 count[ARG_SET_SIZE];
+};
+
+/* Never read either: the value type of inner maps, for bpf2go. */
+static volatile const struct arg_set btf_arg_set __attribute__((used));
+
+struct argsets_slot {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ARG_ENTRIES);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, sizeof(struct arg_set));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct argsets_slot);
+} argsets SEC(".maps");
+
+/* The argument table, set by the loader: arg_row[abi * NR_SLOTS + nr] is
+ * the row of that call plus one (0: no argument recorded), and each row
+ * says which argument and how. In read-only data, so looking a call up
+ * costs one load. */
+volatile const u8 arg_row[CALLS];
+volatile const u8 row_arg[NR_ARG_ROWS];  /* which argument, 0-5 */
+volatile const u8 row_kind[NR_ARG_ROWS]; /* enum arg_kind */
+volatile const u64 ns_mask; /* internal/args.NamespaceMask */
 
 /* Syscall numbers per ABI, set by the loader from libseccomp's tables;
  * an ABI the architecture lacks gets 0xffffffff. */
@@ -197,60 +280,132 @@ static __always_inline bool in_compat_syscall(struct task_struct *task)
 #endif
 }
 
-/* The first two syscall arguments, for the ABI in use. */
-static __always_inline void syscall_args(struct pt_regs *regs, u32 abi,
-					 u64 *a0, u64 *a1)
+/* bpf_rdonly_cast (Linux 6.2+) turns the raw tracepoint's untyped pt_regs
+ * pointer into one the program may load from directly: the verifier
+ * makes the cast a move and the loads fault-safe, so reading an argument
+ * costs no helper call. Weak: older kernels read through
+ * bpf_probe_read_kernel instead. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* Argument i (0-5) of the call, for the ABI in use. */
+static __always_inline u64 syscall_arg(struct pt_regs *regs, u32 abi, u32 i)
 {
+	if (bpf_rdonly_cast)
+		regs = bpf_rdonly_cast(regs, bpf_core_type_id_kernel(struct pt_regs));
 #if defined(__TARGET_ARCH_x86)
+#define ARG(field) (bpf_rdonly_cast ? regs->field : BPF_CORE_READ(regs, field))
 	if (abi == ABI_COMPAT) {
-		*a0 = BPF_CORE_READ(regs, bx);
-		*a1 = BPF_CORE_READ(regs, cx);
-	} else {
-		*a0 = BPF_CORE_READ(regs, di);
-		*a1 = BPF_CORE_READ(regs, si);
+		switch (i) {
+		case 0: return (u32)ARG(bx);
+		case 1: return (u32)ARG(cx);
+		case 2: return (u32)ARG(dx);
+		case 3: return (u32)ARG(si);
+		case 4: return (u32)ARG(di);
+		default: return (u32)ARG(bp);
+		}
 	}
+	switch (i) {
+	case 0: return ARG(di);
+	case 1: return ARG(si);
+	case 2: return ARG(dx);
+	case 3: return ARG(r10);
+	case 4: return ARG(r8);
+	default: return ARG(r9);
+	}
+#undef ARG
 #elif defined(__TARGET_ARCH_arm64)
-	*a0 = BPF_CORE_READ(regs, regs[0]);
-	*a1 = BPF_CORE_READ(regs, regs[1]);
+	if (i > 5)
+		i = 5;
+	u64 v = bpf_rdonly_cast ? regs->regs[i] : BPF_CORE_READ(regs, regs[i]);
+	return abi == ABI_COMPAT ? (u32)v : v;
 #else
-	*a0 = 0;
-	*a1 = 0;
+	return 0;
 #endif
 }
 
 static __always_inline bool installs_filter(struct pt_regs *regs, u32 abi,
 					    u64 nr)
 {
-	u64 a0, a1;
-
-	if (nr != nr_seccomp[abi] && nr != nr_prctl[abi])
-		return false;
-	syscall_args(regs, abi, &a0, &a1);
 	if (nr == nr_seccomp[abi])
-		return a0 == SECCOMP_SET_MODE_FILTER;
-	return a0 == PR_SET_SECCOMP && a1 == SECCOMP_MODE_FILTER;
+		return syscall_arg(regs, abi, 0) == SECCOMP_SET_MODE_FILTER;
+	if (nr == nr_prctl[abi])
+		return syscall_arg(regs, abi, 0) == PR_SET_SECCOMP &&
+		       syscall_arg(regs, abi, 1) == SECCOMP_MODE_FILTER;
+	return false;
 }
 
-/* Advance the target's phase for this call. Returns false when the call
- * itself is not to be recorded. */
-static __always_inline bool advance(struct target *t, struct pt_regs *regs,
-				    u32 abi, u64 nr, u32 *phase)
+/* Advance the target's phase for this call. Returns the part of the
+ * recording the call belongs to, or -1 when it is not recorded. */
+static __always_inline int advance(struct target *t, struct pt_regs *regs,
+				   u32 abi, u64 nr, u32 *phase)
 {
-	if (*phase == PHASE_FILTER || t->execed)
-		return *phase != PHASE_WAITING;
+	/* The workload runs: nothing changes any more (a filter it installs
+	 * is its own business). The common case: one load and a branch. */
+	if (t->execed)
+		return *phase == PHASE_WAITING ? -1 : PART_WORKLOAD;
 	if (nr == nr_execve[abi] || nr == nr_execveat[abi])
-		t->execed = 1;
-	if (installs_filter(regs, abi, nr)) {
-		/* The install itself runs unfiltered: record from the next call. */
-		t->phase = PHASE_FILTER;
-		return false;
+		t->execed = 1; /* this call is still the runtime's */
+	if (*phase != PHASE_FILTER) {
+		if (installs_filter(regs, abi, nr)) {
+			/* The install itself runs unfiltered: record from the
+			 * next call. */
+			t->phase = PHASE_FILTER;
+			return -1;
+		}
+		if (*phase == PHASE_WAITING && nr == nr_prctl[abi]) {
+			/* Only WAITING -> PRCTL: never undo a concurrent FILTER. */
+			__sync_val_compare_and_swap(&t->phase, PHASE_WAITING, PHASE_PRCTL);
+			*phase = PHASE_PRCTL;
+		}
 	}
-	if (*phase == PHASE_WAITING && nr == nr_prctl[abi]) {
-		/* Only WAITING -> PRCTL: never undo a concurrent FILTER. */
-		__sync_val_compare_and_swap(&t->phase, PHASE_WAITING, PHASE_PRCTL);
-		*phase = PHASE_PRCTL;
+	return *phase == PHASE_WAITING ? -1 : PART_RUNTIME;
+}
+
+/* Record argument row of the call into the container's arg sets. Per-CPU
+ * sets need no atomics: the program runs with preemption disabled. */
+static __always_inline void record_arg(struct target *t, u32 slot,
+				       struct pt_regs *regs, u32 abi,
+				       u32 phase, u32 row)
+{
+	if (row >= NR_ARG_ROWS)
+		return;
+	void *slot_sets = bpf_map_lookup_elem(&argsets, &slot);
+	u32 key = ((phase - PHASE_PRCTL) * NR_ABIS + abi) * NR_ARG_ROWS + row;
+	struct arg_set *set = slot_sets ? bpf_map_lookup_elem(slot_sets, &key) : 0;
+	if (!set) {
+		__sync_fetch_and_add(&t->lost, 1);
+		return;
 	}
-	return *phase != PHASE_WAITING;
+	u64 v = syscall_arg(regs, abi, row_arg[row]);
+	if (row_kind[row] == ARG_NSFLAGS) {
+		set->value[0] |= v & ns_mask;
+		set->count[0]++;
+		set->n = 1;
+		return;
+	}
+	u32 n = set->n;
+	for (u32 i = 0; i < ARG_SET_SIZE; i++) {
+		if (i >= n)
+			break;
+		if (set->value[i] == v) {
+			set->count[i]++;
+			return;
+		}
+	}
+	if (n < ARG_SET_SIZE) {
+		set->value[n] = v;
+		set->count[n] = 1;
+		set->n = n + 1;
+	} else {
+		set->overflow++;
+	}
+}
+
+/* The inode of the task's mount namespace, for targets of shared PID
+ * namespaces. */
+static __always_inline u32 mntns_of(struct task_struct *task)
+{
+	return task->nsproxy->mnt_ns->ns.inum;
 }
 
 SEC("raw_tp/sys_enter")
@@ -287,6 +442,21 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	struct target *t = bpf_map_lookup_elem(&states, &slot);
 	if (!t)
 		return 0;
+	if (t->shared) {
+		/* Several containers, or others untraced, in this PID namespace:
+		 * the mount namespace says whose call it is. */
+		u32 mnt = mntns_of(task);
+		if (mnt != t->mntns) {
+			u64 key = (u64)ns << 32 | mnt;
+			u32 *s = bpf_map_lookup_elem(&mnt_targets, &key);
+			if (!s)
+				return 0;
+			slot = *s;
+			t = bpf_map_lookup_elem(&states, &slot);
+			if (!t)
+				return 0;
+		}
+	}
 
 	struct pt_regs *regs = (void *)ctx->args[0];
 	u64 nr = ctx->args[1];
@@ -299,7 +469,8 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 
 	u32 phase = t->phase;
-	if (!advance(t, regs, abi, nr, &phase))
+	int part = advance(t, regs, abi, nr, &phase);
+	if (part < 0)
 		return 0;
 	if (nr >= NR_SLOTS) {
 		__sync_fetch_and_add(&t->unknown, 1);
@@ -312,7 +483,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	u32 call = abi * NR_SLOTS + (u32)nr;
-	u32 key = (phase - PHASE_PRCTL) * COMM_ENTRIES + call;
+	u32 key = ((phase - PHASE_PRCTL) * NR_PARTS + part) * CALLS + call;
 	u64 *count = bpf_map_lookup_elem(slot_counts, &key);
 	if (!count) {
 		__sync_fetch_and_add(&t->lost, 1);
@@ -326,5 +497,9 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			bpf_get_current_comm(c->name, sizeof(c->name));
 	}
 	*count += 1;
+
+	u32 row = arg_row[call < CALLS ? call : 0];
+	if (row)
+		record_arg(t, slot, regs, abi, phase, row - 1);
 	return 0;
 }

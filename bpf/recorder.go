@@ -7,13 +7,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 // Layout of the maps: enum layout in recorder.bpf.c, as bpf2go emits it,
@@ -22,9 +26,13 @@ const (
 	maxTargets   = uint32(recorderLayoutMAX_TARGETS)
 	nrSlots      = uint32(recorderLayoutNR_SLOTS)
 	nrABIs       = int(recorderLayoutNR_ABIS)
-	commEntries  = uint32(recorderLayoutCOMM_ENTRIES) // per ABI, per syscall
-	countEntries = int(recorderLayoutCOUNT_ENTRIES)   // and per phase: PRCTL and FILTER
+	calls        = uint32(recorderLayoutCALLS)        // per ABI, per syscall
+	commEntries  = uint32(recorderLayoutCOMM_ENTRIES) // one per call
+	countEntries = int(recorderLayoutCOUNT_ENTRIES)   // per phase (PRCTL, FILTER), part and call
+	nrParts      = uint32(recorderLayoutNR_PARTS)
 	commLen      = int(recorderLayoutCOMM_LEN)
+	nrArgRows    = int(recorderLayoutNR_ARG_ROWS)
+	argEntries   = int(recorderLayoutARG_ENTRIES) // per phase, ABI and row
 )
 
 // DefaultPinDir is where the shared recorder is pinned. Its last element is
@@ -46,7 +54,7 @@ const (
 )
 
 // ErrAlreadyTraced is returned by Attach when a live tracer already records
-// the PID namespace.
+// the container, or the PID namespace a container owns.
 var ErrAlreadyTraced = errors.New("pid namespace is already traced")
 
 // Options configure Attach. The zero value shares the host-wide recorder.
@@ -78,28 +86,30 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Target records the syscalls of one PID namespace until Stop.
+// Target records the syscalls of one container until Stop.
 type Target struct {
-	opts   Options
-	ns     uint32
-	slot   uint32
-	spec   *ebpf.CollectionSpec
-	objs   recorderObjects
-	link   link.Link     // only for private targets
-	prog   *ebpf.Program // the attached program
-	missed uint64        // its recursion misses when the target joined
-	counts *ebpf.Map
-	comms  *ebpf.Map
+	opts    Options
+	ns      Namespaces
+	slot    uint32
+	spec    *ebpf.CollectionSpec
+	objs    recorderObjects
+	link    link.Link     // only for private targets
+	prog    *ebpf.Program // the attached program
+	missed  uint64        // its recursion misses when the target joined
+	counts  *ebpf.Map
+	comms   *ebpf.Map
+	argsets *ebpf.Map
 }
 
-// Attach starts recording the syscalls made in the PID namespace whose
-// inode is ns (see PIDNamespace). Recording is live when Attach returns.
+// Attach starts recording the syscalls of the container in the
+// namespaces ns (see ContainerNamespaces). Recording is live when Attach
+// returns.
 // The caller must call Stop, which also releases the shared program when
 // the last target leaves.
 //
 // Requires root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN for bpffs), kernel
 // BTF and at least Linux 5.12 (BPF_ATOMIC compare-and-exchange).
-func Attach(ns uint32, opts Options) (_ *Target, err error) {
+func Attach(ns Namespaces, opts Options) (_ *Target, err error) {
 	opts = opts.withDefaults()
 	t := &Target{opts: opts, ns: ns}
 
@@ -159,6 +169,9 @@ func (t *Target) load() error {
 	if err := setSyscallNumbers(spec); err != nil {
 		return err
 	}
+	if err := setArgTable(spec); err != nil {
+		return err
+	}
 	opts := &ebpf.CollectionOptions{}
 	if t.opts.Private {
 		for _, m := range spec.Maps {
@@ -211,11 +224,24 @@ func recursionMisses(prog *ebpf.Program) (uint64, error) {
 // join allocates a slot, creates the per-target maps and publishes the
 // target, last, so that the program never sees a target without its maps.
 func (t *Target) join() error {
-	var existing uint32
-	if err := t.objs.Targets.Lookup(t.ns, &existing); err == nil {
-		return fmt.Errorf("pid namespace %d: %w", t.ns, ErrAlreadyTraced)
+	all, err := allTargets(&t.objs.recorderMaps)
+	if err != nil {
+		return err
 	}
-	slot, err := freeSlot(t.objs.Targets)
+	for _, other := range all {
+		if other.PID != t.ns.PID {
+			continue
+		}
+		// A namespace its container owns has that one target; a shared one
+		// one per container, told apart by mount namespace. A target that
+		// owns the namespace counts every call made in it, so it cannot
+		// become shared: a container joining another's PID namespace
+		// (podman --pid=container:X) is refused while X is traced.
+		if !t.ns.Shared || !other.Shared || other.Mount == t.ns.Mount {
+			return fmt.Errorf("pid namespace %d: %w", t.ns.PID, ErrAlreadyTraced)
+		}
+	}
+	slot, err := freeSlot(all)
 	if err != nil {
 		return err
 	}
@@ -227,11 +253,17 @@ func (t *Target) join() error {
 	if t.comms, err = t.slotMap(t.objs.Comms, recorderMapComms, slot); err != nil {
 		return err
 	}
+	if t.argsets, err = t.slotMap(t.objs.Argsets, recorderMapArgsets, slot); err != nil {
+		return err
+	}
 	start, err := processStart(os.Getpid())
 	if err != nil {
 		return err
 	}
-	v := recorderTarget{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start}
+	v := recorderTarget{Slot: slot, Owner: uint32(os.Getpid()), OwnerStart: start, Mntns: t.ns.Mount}
+	if t.ns.Shared {
+		v.Shared = 1
+	}
 	if t.opts.RecordNow {
 		// Past the hand-over already: PRCTL records every call, and a
 		// filter installed later by the workload changes nothing, as
@@ -272,34 +304,36 @@ func (t *Target) slotMap(outer *ebpf.Map, name string, slot uint32) (*ebpf.Map, 
 	return m, nil
 }
 
-// clearMap sets every value of a slot's inner map (counts or comms) to
-// zero.
+// clearMap sets every value of a slot's inner map (counts, comms or
+// argsets) to zero.
 func clearMap(m *ebpf.Map) error {
 	keys := make([]uint32, m.MaxEntries())
 	for i := range keys {
 		keys[i] = uint32(i)
 	}
-	// The two inner layouts: per-CPU u64 counters, and process names.
-	var values any = make([][commLen]byte, len(keys))
-	if m.Type() == ebpf.PerCPUArray {
-		ncpu, err := ebpf.PossibleCPU()
-		if err != nil {
-			return err
-		}
-		values = make([]uint64, len(keys)*ncpu)
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return err
 	}
-	_, err := m.BatchUpdate(keys, values, nil)
+	// The three inner layouts: process names, per-CPU u64 counters and
+	// per-CPU argument sets.
+	var values any
+	switch {
+	case m.Type() != ebpf.PerCPUArray:
+		values = make([][commLen]byte, len(keys))
+	case m.ValueSize() == 8:
+		values = make([]uint64, len(keys)*ncpu)
+	default:
+		values = make([]recorderArgSet, len(keys)*ncpu)
+	}
+	_, err = m.BatchUpdate(keys, values, nil)
 	return err
 }
 
 // freeSlot returns the lowest slot no target uses.
-func freeSlot(targets *ebpf.Map) (uint32, error) {
-	all, err := allTargets(targets)
-	if err != nil {
-		return 0, err
-	}
+func freeSlot(all map[uint32]Namespaces) (uint32, error) {
 	used := make(map[uint32]bool)
-	for _, slot := range all {
+	for slot := range all {
 		used[slot] = true
 	}
 	for s := uint32(0); s < maxTargets; s++ {
@@ -313,11 +347,11 @@ func freeSlot(targets *ebpf.Map) (uint32, error) {
 // collectDead removes targets whose tracer died without leaving, so that a
 // killed tracer cannot keep the program attached or a slot taken forever.
 func collectDead(maps *recorderMaps) error {
-	all, err := allTargets(maps.Targets)
+	all, err := allTargets(maps)
 	if err != nil {
 		return err
 	}
-	for ns, slot := range all {
+	for slot, ns := range all {
 		var v recorderTarget
 		if err := maps.States.Lookup(slot, &v); err != nil {
 			return fmt.Errorf("read target state: %w", err)
@@ -371,8 +405,8 @@ func (t *Target) Stop() (*Result, error) {
 	return res, nil
 }
 
-// read collects the target's counters. Each call is reported once, with
-// the counts of the phase the target reached.
+// read collects the target's counters and arguments. Each call is
+// reported once, with the counts of the phase the target reached.
 func (t *Target) read(v recorderTarget) (*Result, error) {
 	res := &Result{Phase: Phase(v.Phase), Lost: v.Lost, Unknown: v.Unknown}
 	if res.Phase == PhaseWaiting {
@@ -382,26 +416,21 @@ func (t *Target) read(v recorderTarget) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("possible cpus: %w", err)
 	}
-	keys := make([]uint32, countEntries)
 	values := make([]uint64, countEntries*ncpu)
-	var cursor ebpf.MapBatchCursor
-	n, err := t.counts.BatchLookup(&cursor, keys, values, nil)
-	if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+	if err := readAll(t.counts, countEntries, values); err != nil {
 		return nil, fmt.Errorf("read counts: %w", err)
 	}
-	if n != countEntries {
-		return nil, fmt.Errorf("read counts: got %d of %d entries", n, countEntries)
-	}
-	base := uint32(0)
-	if res.Phase == PhaseFilter {
-		base = commEntries
-	}
-	for i := uint32(0); i < commEntries; i++ {
-		var total uint64
-		for _, c := range values[int(base+i)*ncpu : int(base+i+1)*ncpu] {
+	// sum adds up entry i over the CPUs.
+	sum := func(i uint32) (total uint64) {
+		for _, c := range values[int(i)*ncpu : int(i+1)*ncpu] {
 			total += c
 		}
-		if total == 0 {
+		return total
+	}
+	base := uint32(res.Phase-PhasePrctl) * nrParts * calls
+	for i := range calls {
+		runtime, workload := sum(base+i), sum(base+calls+i)
+		if runtime+workload == 0 {
 			continue
 		}
 		var comm [commLen]byte
@@ -409,10 +438,11 @@ func (t *Target) read(v recorderTarget) (*Result, error) {
 			return nil, fmt.Errorf("read comm: %w", err)
 		}
 		res.Calls = append(res.Calls, Call{
-			ABI:    ABI(i / nrSlots),
-			Number: int(i % nrSlots),
-			Count:  total,
-			Comm:   unix.ByteSliceToString(comm[:]),
+			ABI:     ABI(i / nrSlots),
+			Number:  int(i % nrSlots),
+			Count:   runtime + workload,
+			Runtime: runtime,
+			Comm:    unix.ByteSliceToString(comm[:]),
 		})
 	}
 	sort.Slice(res.Calls, func(a, b int) bool {
@@ -421,7 +451,69 @@ func (t *Target) read(v recorderTarget) (*Result, error) {
 		}
 		return res.Calls[a].Number < res.Calls[b].Number
 	})
+	if err := t.readArgs(res, ncpu); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// readArgs adds to res.Calls the arguments recorded in the kept phase:
+// the sets of all CPUs merged.
+func (t *Target) readArgs(res *Result, ncpu int) error {
+	sets := make([]recorderArgSet, argEntries*ncpu)
+	if err := readAll(t.argsets, argEntries, sets); err != nil {
+		return fmt.Errorf("read argument sets: %w", err)
+	}
+	table, err := argTable()
+	if err != nil {
+		return err
+	}
+	for i := range res.Calls {
+		c := &res.Calls[i]
+		row := table.row[int(c.ABI)*int(nrSlots)+c.Number]
+		if row == 0 {
+			continue
+		}
+		r := table.rows[row-1]
+		key := (int(res.Phase-PhasePrctl)*nrABIs+int(c.ABI))*nrArgRows + int(row-1)
+		c.Args = []Arg{mergeSets(r.Index, r.Kind, sets[key*ncpu:(key+1)*ncpu])}
+	}
+	return nil
+}
+
+// mergeSets merges the per-CPU sets of one argument.
+func mergeSets(index uint8, kind args.Kind, perCPU []recorderArgSet) Arg {
+	a := Arg{Index: index, Kind: kind}
+	counts := map[uint64]uint64{}
+	for _, s := range perCPU {
+		a.Overflow += uint64(s.Overflow)
+		for j := range min(int(s.N), len(s.Value)) {
+			if kind == args.NamespaceFlags {
+				a.Flags |= s.Value[j]
+				continue
+			}
+			counts[s.Value[j]] += s.Count[j]
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(counts)) {
+		a.Values = append(a.Values, ArgValue{Value: v, Count: counts[v]})
+	}
+	return a
+}
+
+// readAll reads every entry of the array map m, which has n, into values
+// (n of them per CPU for per-CPU maps).
+func readAll(m *ebpf.Map, n int, values any) error {
+	keys := make([]uint32, n)
+	var cursor ebpf.MapBatchCursor
+	got, err := m.BatchLookup(&cursor, keys, values, nil)
+	if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return err
+	}
+	if got != n {
+		return fmt.Errorf("got %d of %d entries", got, n)
+	}
+	return nil
 }
 
 func (t *Target) close() {
@@ -436,6 +528,9 @@ func (t *Target) close() {
 	}
 	if t.comms != nil {
 		t.comms.Close()
+	}
+	if t.argsets != nil {
+		t.argsets.Close()
 	}
 	t.objs.Close()
 }

@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +39,13 @@ const (
 
 func child(mode string) {
 	runtime.LockOSThread()
+	if mode == "workload" {
+		// exec mode's second half, after its execve.
+		for i := 0; i < afterFilter; i++ {
+			unix.Getppid()
+		}
+		os.Exit(0)
+	}
 	var b [1]byte
 	os.Stdin.Read(b[:])
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
@@ -45,7 +54,7 @@ func child(mode string) {
 	for i := 0; i < beforeFilter; i++ {
 		unix.Getpgid(0)
 	}
-	if mode == "filter" {
+	if mode != "nofilter" {
 		// An allow-everything filter: ret SECCOMP_RET_ALLOW.
 		insn := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
 		prog := unix.SockFprog{Len: 1, Filter: &insn[0]}
@@ -56,8 +65,43 @@ func child(mode string) {
 	for i := 0; i < afterFilter; i++ {
 		unix.Getppid()
 	}
+	switch mode {
+	case "exec":
+		// The "runtime" hands over to the "workload".
+		env := slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "RECORDER_CHILD=") })
+		env = append(env, "RECORDER_CHILD=workload")
+		unix.Exec("/proc/self/exe", []string{"workload"}, env)
+		os.Exit(12)
+	case "args":
+		argCalls()
+	}
 	os.Exit(0)
 }
+
+// argCalls makes the calls TestArgs expects to see recorded.
+func argCalls() {
+	for range 3 {
+		if fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0); err == nil {
+			unix.Close(fd)
+		}
+	}
+	for range 2 {
+		if fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0); err == nil {
+			unix.Close(fd)
+		}
+	}
+	unix.Syscall(unix.SYS_PERSONALITY, 0xffffffff, 0, 0)
+	unix.Unshare(unix.CLONE_NEWUTS)
+	unix.Unshare(unix.CLONE_NEWIPC | unix.CLONE_FILES)
+	// More distinct prctl options than the recorder keeps: unknown ones
+	// fail with EINVAL, and are recorded all the same.
+	for opt := range uintptr(argOptions) {
+		unix.Syscall6(unix.SYS_PRCTL, 0x4000+opt, 0, 0, 0, 0, 0)
+	}
+}
+
+// argOptions is how many distinct prctl options argCalls makes.
+const argOptions = 40
 
 // startChild starts the test binary as pid 1 of a new PID namespace and
 // returns it with the pipe that releases it.
@@ -66,10 +110,14 @@ func startChild(t *testing.T, mode string) (*exec.Cmd, *os.File) {
 	return startChildCmd(t, mode, exec.Command("/proc/self/exe"))
 }
 
+// startChildCmd starts cmd as startChild does; a cmd with SysProcAttr set
+// keeps it, and gets no PID namespace of its own.
 func startChildCmd(t *testing.T, mode string, cmd *exec.Cmd) (*exec.Cmd, *os.File) {
 	t.Helper()
 	cmd.Env = append(os.Environ(), "RECORDER_CHILD="+mode)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -99,10 +147,10 @@ func count(t *testing.T, res *Result, name string) uint64 {
 
 // attachChild starts a child (see startChild) and attaches to its PID
 // namespace.
-func attachChild(t *testing.T, mode string, opts Options) (*exec.Cmd, *os.File, *Target, uint32) {
+func attachChild(t *testing.T, mode string, opts Options) (*exec.Cmd, *os.File, *Target, Namespaces) {
 	t.Helper()
 	cmd, release := startChild(t, mode)
-	ns, err := PIDNamespace(cmd.Process.Pid)
+	ns, err := ContainerNamespaces(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +241,8 @@ func TestSharedJoinLeave(t *testing.T) {
 	opts := testOptions(t)
 	a, releaseA := startChild(t, "filter")
 	b, releaseB := startChild(t, "nofilter")
-	nsA, _ := PIDNamespace(a.Process.Pid)
-	nsB, _ := PIDNamespace(b.Process.Pid)
+	nsA, _ := ContainerNamespaces(a.Process.Pid)
+	nsB, _ := ContainerNamespaces(b.Process.Pid)
 	ta, err := Attach(nsA, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +353,7 @@ func TestNestedNamespace(t *testing.T) {
 	if err := CheckTraceable(inner); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := PIDNamespace(inner)
+	ns, err := ContainerNamespaces(inner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,8 +381,8 @@ func TestBucketCollision(t *testing.T) {
 	testutil.RequireRawTracepoint(t)
 	cmd, release, tgt, ns := attachChild(t, "filter", testOptions(t))
 	// Pretend a namespace with the same low bits holds the bucket.
-	b := bucketOf(ns)
-	other := ns ^ indexSize
+	b := bucketOf(ns.PID)
+	other := ns.PID ^ indexSize
 	if err := tgt.objs.Buckets.Update(b, bucketEntry(other, 7), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -355,31 +403,172 @@ func TestUnpublishHandsOverBucket(t *testing.T) {
 	defer tgt.Stop()
 	maps := &tgt.objs.recorderMaps
 	// A second, fake target in the same bucket, published after the first.
-	nsB := nsA ^ indexSize
+	nsB := Namespaces{PID: nsA.PID ^ indexSize}
 	if err := publish(maps, nsB, 9, recorderTarget{Slot: 9}); err != nil {
 		t.Fatal(err)
 	}
 	var entry uint64
-	maps.Buckets.Lookup(bucketOf(nsA), &entry)
-	if entry != bucketEntry(nsA, tgt.slot) {
+	maps.Buckets.Lookup(bucketOf(nsA.PID), &entry)
+	if entry != bucketEntry(nsA.PID, tgt.slot) {
 		t.Fatalf("bucket = %#x, want the first target's", entry)
 	}
 	if _, err := unpublish(maps, nsA); err != nil {
 		t.Fatal(err)
 	}
-	maps.Buckets.Lookup(bucketOf(nsA), &entry)
-	if entry != bucketEntry(nsB, 9) {
+	maps.Buckets.Lookup(bucketOf(nsA.PID), &entry)
+	if entry != bucketEntry(nsB.PID, 9) {
 		t.Fatalf("bucket = %#x after the first left, want the second's", entry)
 	}
 	if _, err := unpublish(maps, nsB); err != nil {
 		t.Fatal(err)
 	}
-	maps.Buckets.Lookup(bucketOf(nsA), &entry)
+	maps.Buckets.Lookup(bucketOf(nsA.PID), &entry)
 	if entry != 0 {
 		t.Fatalf("bucket = %#x after both left", entry)
 	}
 	// Put A back so that the deferred Stop finds it.
-	if err := publish(maps, nsA, tgt.slot, recorderTarget{Slot: tgt.slot}); err != nil {
+	if err := publish(maps, nsA, tgt.slot, recorderTarget{Slot: tgt.slot, Mntns: nsA.Mount}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Calls before the workload's first execve (and that execve) are the
+// runtime's; after it, the workload's.
+func TestRuntimeAndWorkload(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	res := trace(t, "exec", testOptions(t))
+	var getppid, execve *Call
+	for i, c := range res.Calls {
+		switch n, _ := c.Name(); n {
+		case "getppid":
+			getppid = &res.Calls[i]
+		case "execve":
+			execve = &res.Calls[i]
+		}
+	}
+	if getppid == nil || getppid.Count != 2*afterFilter || getppid.Runtime != afterFilter {
+		t.Errorf("getppid = %+v, want %d calls, %d of them the runtime's", getppid, 2*afterFilter, afterFilter)
+	}
+	if execve == nil || execve.Runtime != 1 {
+		t.Errorf("execve = %+v, want it counted as the runtime's", execve)
+	}
+}
+
+func TestArgs(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	res := trace(t, "args", testOptions(t))
+	got := map[string]Arg{}
+	for _, c := range res.Calls {
+		n, _ := c.Name()
+		if c.ABI == ABINative && len(c.Args) == 1 {
+			got[n] = c.Args[0]
+		}
+	}
+	socket := got["socket"]
+	if socket.Index != 0 || !slices.Equal(socket.Values, []ArgValue{{unix.AF_UNIX, 3}, {unix.AF_INET, 2}}) || socket.Overflow != 0 {
+		t.Errorf("socket: %+v", socket)
+	}
+	if p := got["personality"]; !slices.Equal(p.Values, []ArgValue{{0xffffffff, 1}}) {
+		t.Errorf("personality: %+v", p)
+	}
+	if u := got["unshare"]; u.Flags != unix.CLONE_NEWUTS|unix.CLONE_NEWIPC || len(u.Values) != 0 {
+		t.Errorf("unshare: %+v, want the namespace bits alone", u)
+	}
+	// Go's runtime starts threads with clone, and no namespace bit.
+	if c, ok := got["clone"]; ok && c.Flags != 0 {
+		t.Errorf("clone: %+v", c)
+	}
+	size := int(recorderLayoutARG_SET_SIZE)
+	// prctl: PR_SET_NO_NEW_PRIVS (before the filter: not recorded) and
+	// argOptions more, of which size fit.
+	if p := got["prctl"]; len(p.Values) != size || p.Overflow != argOptions-uint64(size) {
+		t.Errorf("prctl: %d values, overflow %d; want %d and %d", len(p.Values), p.Overflow, size, argOptions-size)
+	}
+}
+
+// Two containers of one pod that shares its PID namespace (another
+// process is PID 1, as a pod's pause process is): each target gets its
+// own calls, told apart by mount namespace.
+func TestSharedPIDNamespace(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	pause := exec.Command("unshare", "-p", "-f", "--kill-child", "--mount-proc", "sleep", "1000")
+	if err := pause.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pause.Process.Kill(); pause.Wait() })
+	sleeper := childOf(t, pause.Process.Pid)
+	exe, _ := os.Executable()
+	// A container of the pod: a process in the pause's PID namespace, in a
+	// mount namespace of its own.
+	member := func(mode string) (*exec.Cmd, *os.File, int) {
+		cmd := exec.Command("nsenter", "-t", strconv.Itoa(sleeper), "-p", "--", "unshare", "-m", exe)
+		cmd.SysProcAttr = &syscall.SysProcAttr{} // no PID namespace of its own
+		cmd, release := startChildCmd(t, mode, cmd)
+		pid := childOf(t, cmd.Process.Pid)
+		// Its namespaces are final once unshare has exec'd the test binary.
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if e, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); e == exe {
+				return cmd, release, pid
+			}
+		}
+		t.Fatalf("process %d never ran %s", pid, exe)
+		return nil, nil, 0
+	}
+	a, releaseA, pidA := member("filter")
+	b, releaseB, pidB := member("nofilter")
+	nsA, err := ContainerNamespaces(pidA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsB, _ := ContainerNamespaces(pidB)
+	if !nsA.Shared || !nsB.Shared || nsA.PID != nsB.PID || nsA.Mount == nsB.Mount {
+		t.Fatalf("namespaces %+v, %+v", nsA, nsB)
+	}
+	ta, err := Attach(nsA, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := Attach(nsB, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Attach(nsA, opts); !errors.Is(err, ErrAlreadyTraced) {
+		t.Fatalf("the same container twice: %v", err)
+	}
+	releaseA.Write([]byte("x"))
+	releaseB.Write([]byte("x"))
+	a.Wait()
+	b.Wait()
+	// The primary leaves first: the other takes over its bucket.
+	ra, err := ta.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := tb.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(t, ra, "getppid") != afterFilter || count(t, rb, "getppid") != afterFilter {
+		t.Errorf("getppid: %d and %d, want %d each", count(t, ra, "getppid"), count(t, rb, "getppid"), afterFilter)
+	}
+	if count(t, ra, "getpgid") != 0 || count(t, rb, "getpgid") != beforeFilter {
+		t.Errorf("targets mixed up")
+	}
+}
+
+// childOf waits for process pid's first child and returns it.
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var c int
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		if _, err := fmt.Sscan(string(data), &c); err == nil {
+			return c
+		}
+	}
+	t.Fatalf("process %d has no child", pid)
+	return 0
 }

@@ -21,6 +21,21 @@ const (
 	recorderAbiABI_X32    recorderAbi = 2
 )
 
+type recorderArgKind uint32
+
+const (
+	recorderArgKindARG_VALUES  recorderArgKind = 1
+	recorderArgKindARG_NSFLAGS recorderArgKind = 2
+)
+
+type recorderArgSet struct {
+	_        structs.HostLayout
+	N        uint32
+	Overflow uint32
+	Value    [32]uint64
+	Count    [32]uint64
+}
+
 type recorderLayout uint32
 
 const (
@@ -28,10 +43,22 @@ const (
 	recorderLayoutNR_SLOTS      recorderLayout = 1024
 	recorderLayoutNR_ABIS       recorderLayout = 3
 	recorderLayoutNR_PHASES     recorderLayout = 2
-	recorderLayoutCOUNT_ENTRIES recorderLayout = 6144
+	recorderLayoutNR_PARTS      recorderLayout = 2
+	recorderLayoutCALLS         recorderLayout = 3072
+	recorderLayoutCOUNT_ENTRIES recorderLayout = 12288
 	recorderLayoutCOMM_ENTRIES  recorderLayout = 3072
+	recorderLayoutNR_ARG_ROWS   recorderLayout = 16
+	recorderLayoutARG_SET_SIZE  recorderLayout = 32
+	recorderLayoutARG_ENTRIES   recorderLayout = 96
 	recorderLayoutCOMM_LEN      recorderLayout = 16
 	recorderLayoutINDEX_SIZE    recorderLayout = 4096
+)
+
+type recorderPart uint32
+
+const (
+	recorderPartPART_RUNTIME  recorderPart = 0
+	recorderPartPART_WORKLOAD recorderPart = 1
 )
 
 type recorderPhase uint32
@@ -51,22 +78,30 @@ type recorderTarget struct {
 	OwnerStart uint64
 	Lost       uint64
 	Unknown    uint64
+	Mntns      uint32
+	Shared     uint32
 }
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	recorderMapArgsets    = "argsets"
 	recorderMapBuckets    = "buckets"
 	recorderMapComms      = "comms"
 	recorderMapCounts     = "counts"
+	recorderMapMntTargets = "mnt_targets"
 	recorderMapStates     = "states"
 	recorderMapTargets    = "targets"
 	recorderProgSysEnter  = "sys_enter"
+	recorderVarArgRow     = "arg_row"
 	recorderVarNrExecve   = "nr_execve"
 	recorderVarNrExecveat = "nr_execveat"
 	recorderVarNrPrctl    = "nr_prctl"
 	recorderVarNrSeccomp  = "nr_seccomp"
+	recorderVarNsMask     = "ns_mask"
+	recorderVarRowArg     = "row_arg"
+	recorderVarRowKind    = "row_kind"
 )
 
 // loadRecorder returns the embedded CollectionSpec for recorder.
@@ -118,21 +153,27 @@ type recorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderMapSpecs struct {
-	Buckets *ebpf.MapSpec `ebpf:"buckets"`
-	Comms   *ebpf.MapSpec `ebpf:"comms"`
-	Counts  *ebpf.MapSpec `ebpf:"counts"`
-	States  *ebpf.MapSpec `ebpf:"states"`
-	Targets *ebpf.MapSpec `ebpf:"targets"`
+	Argsets    *ebpf.MapSpec `ebpf:"argsets"`
+	Buckets    *ebpf.MapSpec `ebpf:"buckets"`
+	Comms      *ebpf.MapSpec `ebpf:"comms"`
+	Counts     *ebpf.MapSpec `ebpf:"counts"`
+	MntTargets *ebpf.MapSpec `ebpf:"mnt_targets"`
+	States     *ebpf.MapSpec `ebpf:"states"`
+	Targets    *ebpf.MapSpec `ebpf:"targets"`
 }
 
 // recorderVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type recorderVariableSpecs struct {
+	ArgRow     *ebpf.VariableSpec `ebpf:"arg_row"`
 	NrExecve   *ebpf.VariableSpec `ebpf:"nr_execve"`
 	NrExecveat *ebpf.VariableSpec `ebpf:"nr_execveat"`
 	NrPrctl    *ebpf.VariableSpec `ebpf:"nr_prctl"`
 	NrSeccomp  *ebpf.VariableSpec `ebpf:"nr_seccomp"`
+	NsMask     *ebpf.VariableSpec `ebpf:"ns_mask"`
+	RowArg     *ebpf.VariableSpec `ebpf:"row_arg"`
+	RowKind    *ebpf.VariableSpec `ebpf:"row_kind"`
 }
 
 // recorderObjects contains all objects after they have been loaded into the kernel.
@@ -155,18 +196,22 @@ func (o *recorderObjects) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderMaps struct {
-	Buckets *ebpf.Map `ebpf:"buckets"`
-	Comms   *ebpf.Map `ebpf:"comms"`
-	Counts  *ebpf.Map `ebpf:"counts"`
-	States  *ebpf.Map `ebpf:"states"`
-	Targets *ebpf.Map `ebpf:"targets"`
+	Argsets    *ebpf.Map `ebpf:"argsets"`
+	Buckets    *ebpf.Map `ebpf:"buckets"`
+	Comms      *ebpf.Map `ebpf:"comms"`
+	Counts     *ebpf.Map `ebpf:"counts"`
+	MntTargets *ebpf.Map `ebpf:"mnt_targets"`
+	States     *ebpf.Map `ebpf:"states"`
+	Targets    *ebpf.Map `ebpf:"targets"`
 }
 
 func (m *recorderMaps) Close() error {
 	return _RecorderClose(
+		m.Argsets,
 		m.Buckets,
 		m.Comms,
 		m.Counts,
+		m.MntTargets,
 		m.States,
 		m.Targets,
 	)
@@ -176,10 +221,14 @@ func (m *recorderMaps) Close() error {
 //
 // It can be passed to loadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type recorderVariables struct {
+	ArgRow     *ebpf.Variable `ebpf:"arg_row"`
 	NrExecve   *ebpf.Variable `ebpf:"nr_execve"`
 	NrExecveat *ebpf.Variable `ebpf:"nr_execveat"`
 	NrPrctl    *ebpf.Variable `ebpf:"nr_prctl"`
 	NrSeccomp  *ebpf.Variable `ebpf:"nr_seccomp"`
+	NsMask     *ebpf.Variable `ebpf:"ns_mask"`
+	RowArg     *ebpf.Variable `ebpf:"row_arg"`
+	RowKind    *ebpf.Variable `ebpf:"row_kind"`
 }
 
 // recorderPrograms contains all programs after they have been loaded into the kernel.

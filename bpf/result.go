@@ -2,6 +2,8 @@
 
 package bpf
 
+import "github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
+
 // Phase is how far a traced container got, as seen by the recorder.
 type Phase uint32
 
@@ -53,8 +55,34 @@ type Call struct {
 	Number int
 	// Count is how many times it was made.
 	Count uint64
+	// Runtime is how many of them the container runtime made: those
+	// before the workload's first execve (that execve included).
+	Runtime uint64
 	// Comm is the name of the first process seen making it.
 	Comm string
+	// Args holds the recorded argument of a call internal/args lists.
+	Args []Arg
+}
+
+// Arg is what the recorder saw of one argument of one call.
+type Arg struct {
+	// Index is the argument's position, from 0.
+	Index uint8
+	// Kind says which of Values and Flags holds what was seen.
+	Kind args.Kind
+	// Values are the distinct values seen, with how often, sorted by
+	// value (args.Values).
+	Values []ArgValue
+	// Flags is the OR of the namespace bits seen (args.NamespaceFlags).
+	Flags uint64
+	// Overflow counts calls whose value did not fit the recorder's set of
+	// values: they may have used any value.
+	Overflow uint64
+}
+
+// ArgValue is one value of an argument and how often it was seen.
+type ArgValue struct {
+	Value, Count uint64
 }
 
 // Result is what a target recorded.

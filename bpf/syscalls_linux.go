@@ -5,11 +5,13 @@ package bpf
 import (
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/arch"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 // x32Bit tags x32 syscall numbers, in the kernel and in libseccomp.
@@ -77,6 +79,61 @@ func setSyscallNumbers(spec *ebpf.CollectionSpec) error {
 		}
 		if err := v.Set(nrs); err != nil {
 			return fmt.Errorf("set nr_%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// recordedArgs is internal/args resolved for the recorder: the rows, and
+// for each call (ABI * nrSlots + number) its row plus one, or 0.
+type recordedArgs struct {
+	rows []args.Row
+	row  [calls]uint8
+}
+
+// argTable resolves internal/args against libseccomp's syscall numbers
+// on this machine. Calls an ABI lacks (socket on 32-bit x86 before 4.3,
+// in libseccomp as a socketcall multiplexer) get no row there.
+var argTable = sync.OnceValues(func() (*recordedArgs, error) {
+	t := &recordedArgs{rows: args.Table()}
+	if len(t.rows) > nrArgRows {
+		return nil, fmt.Errorf("argument table: %d rows, the recorder has room for %d", len(t.rows), nrArgRows)
+	}
+	for i, r := range t.rows {
+		for a := range nrABIs {
+			scmp, ok := abiArch(ABI(a))
+			if !ok {
+				continue
+			}
+			nr, err := libseccomp.GetSyscallFromNameByArch(r.Syscall, scmp)
+			if err != nil || nr < 0 {
+				continue // a pseudo-syscall number: no such call on this ABI
+			}
+			if n := uint32(nr) &^ x32Bit; n < nrSlots {
+				t.row[uint32(a)*nrSlots+n] = uint8(i + 1)
+			}
+		}
+	}
+	return t, nil
+})
+
+// setArgTable loads the argument table into the program's read-only data.
+func setArgTable(spec *ebpf.CollectionSpec) error {
+	t, err := argTable()
+	if err != nil {
+		return err
+	}
+	var index, kind [nrArgRows]uint8
+	for i, r := range t.rows {
+		index[i], kind[i] = r.Index, uint8(r.Kind)
+	}
+	for name, v := range map[string]any{"arg_row": t.row, "row_arg": index, "row_kind": kind, "ns_mask": args.NamespaceMask} {
+		sv, ok := spec.Variables[name]
+		if !ok {
+			return fmt.Errorf("recorder has no variable %s", name)
+		}
+		if err := sv.Set(v); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
 		}
 	}
 	return nil

@@ -14,15 +14,62 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// PIDNamespace returns the inode of the PID namespace of process pid, the
-// key Attach takes.
-func PIDNamespace(pid int) (uint32, error) {
+// Namespaces identify a container to the recorder.
+type Namespaces struct {
+	// PID is the inode of its PID namespace.
+	PID uint32
+	// Mount is the inode of its mount namespace.
+	Mount uint32
+	// Shared says the container does not own its PID namespace: its init
+	// is not PID 1 there, as in a Kubernetes pod with
+	// shareProcessNamespace (the pause process is) or a podman pod
+	// sharing its PID namespace. Its calls are then told from those of
+	// the namespace's other processes by mount namespace; a process of it
+	// that enters a mount namespace of its own is not recorded.
+	Shared bool
+}
+
+// ContainerNamespaces returns the namespaces of the container whose init
+// is process pid, the key Attach takes.
+func ContainerNamespaces(pid int) (Namespaces, error) {
+	var ns Namespaces
+	var err error
+	if ns.PID, err = nsInode(pid, "pid"); err != nil {
+		return ns, err
+	}
+	if ns.Mount, err = nsInode(pid, "mnt"); err != nil {
+		return ns, err
+	}
+	nspid, err := nsPIDs(pid)
+	if err != nil {
+		return ns, err
+	}
+	ns.Shared = nspid[len(nspid)-1] != "1"
+	return ns, nil
+}
+
+func nsInode(pid int, name string) (uint32, error) {
 	var st unix.Stat_t
-	path := fmt.Sprintf("/proc/%d/ns/pid", pid)
+	path := fmt.Sprintf("/proc/%d/ns/%s", pid, name)
 	if err := unix.Stat(path, &st); err != nil {
 		return 0, fmt.Errorf("stat %s: %w", path, err)
 	}
 	return uint32(st.Ino), nil
+}
+
+// nsPIDs returns process pid's PID in each of its PID namespaces, from
+// the host's to its own (the NSpid line of /proc/PID/status).
+func nsPIDs(pid int) ([]string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok && len(strings.Fields(rest)) > 0 {
+			return strings.Fields(rest), nil
+		}
+	}
+	return nil, fmt.Errorf("process %d: no NSpid in /proc/%d/status", pid, pid)
 }
 
 // MaxLevel is the deepest PID namespace the recorder traces: a container
@@ -37,23 +84,17 @@ var ErrNotTraceable = errors.New("cannot be traced")
 // where every process on the host would be recorded), and at most
 // MaxLevel namespaces deep.
 func CheckTraceable(pid int) error {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	nspid, err := nsPIDs(pid)
 	if err != nil {
 		return err
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
-			level := len(strings.Fields(rest)) - 1
-			switch {
-			case level == 0:
-				return fmt.Errorf("process %d %w: it is in the host's PID namespace (--pid=host?)", pid, ErrNotTraceable)
-			case level > MaxLevel:
-				return fmt.Errorf("process %d %w: its PID namespace is %d deep, at most %d is supported", pid, ErrNotTraceable, level, MaxLevel)
-			}
-			return nil
-		}
+	switch level := len(nspid) - 1; {
+	case level == 0:
+		return fmt.Errorf("process %d %w: it is in the host's PID namespace (--pid=host?)", pid, ErrNotTraceable)
+	case level > MaxLevel:
+		return fmt.Errorf("process %d %w: its PID namespace is %d deep, at most %d is supported", pid, ErrNotTraceable, level, MaxLevel)
 	}
-	return fmt.Errorf("process %d: no NSpid in /proc/%d/status", pid, pid)
+	return nil
 }
 
 // processStart returns the start time of pid in clock ticks since boot

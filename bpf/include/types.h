@@ -71,13 +71,26 @@ struct thread_info {
 	u32 status;
 } __ca;
 
+struct mnt_namespace {
+	struct ns_common ns;
+} __ca;
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
+} __ca;
+
 struct task_struct {
 	struct thread_info thread_info;
 	struct pid *thread_pid;
+	struct nsproxy *nsproxy;
 } __ca;
 
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
+	unsigned long r9;
+	unsigned long r8;
+	unsigned long r10;
+	unsigned long bp;
 	unsigned long bx;
 	unsigned long cx;
 	unsigned long dx;

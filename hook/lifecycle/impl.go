@@ -24,14 +24,14 @@ import (
 // clock. defaultImpl is the real thing; unit tests fake it to make each
 // step fail (the pattern of compiler/cli's impl).
 type impl interface {
-	// checkTraceable and pidNamespace: see bpf.CheckTraceable and
-	// bpf.PIDNamespace.
+	// checkTraceable and namespaces: see bpf.CheckTraceable and
+	// bpf.ContainerNamespaces.
 	checkTraceable(pid int) error
-	pidNamespace(pid int) (uint32, error)
+	namespaces(pid int) (bpf.Namespaces, error)
 	// alive reports whether the process behind pidfd still exists.
 	alive(pidfd int) error
 	// attach starts recording the PID namespace ns.
-	attach(ns uint32, o bpf.Options) (recording, error)
+	attach(ns bpf.Namespaces, o bpf.Options) (recording, error)
 	// waitExit blocks until the process behind pidfd exits, or the
 	// tracer is told to stop.
 	waitExit(pidfd int) error
@@ -53,11 +53,13 @@ type defaultImpl struct{}
 
 func (defaultImpl) checkTraceable(pid int) error { return bpf.CheckTraceable(pid) }
 
-func (defaultImpl) pidNamespace(pid int) (uint32, error) { return bpf.PIDNamespace(pid) }
+func (defaultImpl) namespaces(pid int) (bpf.Namespaces, error) { return bpf.ContainerNamespaces(pid) }
 
 func (defaultImpl) alive(pidfd int) error { return unix.PidfdSendSignal(pidfd, 0, nil, 0) }
 
-func (defaultImpl) attach(ns uint32, o bpf.Options) (recording, error) { return bpf.Attach(ns, o) }
+func (defaultImpl) attach(ns bpf.Namespaces, o bpf.Options) (recording, error) {
+	return bpf.Attach(ns, o)
+}
 
 func (defaultImpl) now() time.Time { return time.Now() }
 

@@ -94,7 +94,7 @@ func (t *tracer) run() (err error) {
 	if err := t.impl.checkTraceable(t.cfg.PID); err != nil {
 		return err
 	}
-	ns, err := t.impl.pidNamespace(t.cfg.PID)
+	ns, err := t.impl.namespaces(t.cfg.PID)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (t *tracer) run() (err error) {
 		t.attached.Close()
 		t.attached = nil
 	}
-	log.WithField("pidns", ns).Info("recording")
+	log.WithFields(logrus.Fields{"pidns": ns.PID, "mntns": ns.Mount, "shared": ns.Shared}).Info("recording")
 
 	waitErr := t.impl.waitExit(t.pidfd)
 	res, err := rec.Stop()

@@ -27,14 +27,16 @@ type fakeImpl struct {
 	written                                                              []output.File
 }
 
-func (f *fakeImpl) checkTraceable(int) error         { return f.traceableErr }
-func (f *fakeImpl) pidNamespace(int) (uint32, error) { return 4026532000, f.nsErr }
-func (f *fakeImpl) alive(int) error                  { return f.aliveErr }
-func (f *fakeImpl) waitExit(int) error               { return f.waitErr }
-func (f *fakeImpl) now() time.Time                   { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-func (f *fakeImpl) bundleCommand(string) []string    { return []string{"ls", "/"} }
+func (f *fakeImpl) checkTraceable(int) error { return f.traceableErr }
+func (f *fakeImpl) namespaces(int) (bpf.Namespaces, error) {
+	return bpf.Namespaces{PID: 4026532000}, f.nsErr
+}
+func (f *fakeImpl) alive(int) error               { return f.aliveErr }
+func (f *fakeImpl) waitExit(int) error            { return f.waitErr }
+func (f *fakeImpl) now() time.Time                { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+func (f *fakeImpl) bundleCommand(string) []string { return []string{"ls", "/"} }
 
-func (f *fakeImpl) attach(uint32, bpf.Options) (recording, error) {
+func (f *fakeImpl) attach(bpf.Namespaces, bpf.Options) (recording, error) {
 	if f.attachErr != nil {
 		return nil, f.attachErr
 	}
