@@ -4,7 +4,7 @@
 # tools). Idempotent: does nothing when they are all installed already.
 set -euo pipefail
 pkgs=(
-	podman runc crun conmon golang-github-containers-common
+	podman runc crun conmon golang-github-containers-common containerd
 	bats busybox-static debootstrap strace jq
 	libseccomp-dev gcc make clang-14 llvm-14 libbpf-dev
 	go-md2man
