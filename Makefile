@@ -61,8 +61,10 @@ deps:
 
 test: deps test-unit test-root test-system
 
+# test/cri (the containerd test's CRI client) is a module of its own.
 test-unit:
 	$(GO) vet ./...
+	cd test/cri && $(GO) vet ./...
 	$(GO) test ./...
 
 # The eBPF tests need root; under CI=true they fail instead of skipping.

@@ -24,7 +24,7 @@ SHIM_RUN_DIR=/run/containerd
 build_cri() {
 	command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
 	export CRI=$BATS_FILE_TMPDIR/cri
-	(cd "$ROOT_DIR" && go build -o "$CRI" ./test/cri)
+	(cd "$ROOT_DIR/test/cri" && go build -o "$CRI" .)
 	mkdir -p "$CRI_IMAGES"
 	save_image "$BUSYBOX" busybox
 	if [[ ! $CRI_IMAGES/pause.tar -nt $PROGS/pause ]]; then

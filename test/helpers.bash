@@ -103,8 +103,8 @@ hooks_dir_with() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	local extra
-	extra=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+	local extra='[]'
+	(($# == 0)) || extra=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
 	jq --arg hook "$HOOK" --argjson extra "$extra" '.hook.path = $hook | .hook.args += $extra' \
 		"$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" >"$dir/oci-seccomp-bpf-hook.json"
 }
