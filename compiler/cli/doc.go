@@ -5,7 +5,7 @@
 // The layout follows the security-profiles-operator's CLI packages:
 // consts.go holds names and defaults, options.go parses and validates
 // arguments into Options, cli.go runs the subcommands on top of
-// compiler/profile and hook/trace, and impl.go is the seam through which
+// compiler/profile and compiler/trace, and impl.go is the seam through which
 // every side effect (reading and writing files, asking libseccomp) goes, so
 // that tests can run whole commands against fakes.
 //

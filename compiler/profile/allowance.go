@@ -5,7 +5,7 @@ import (
 
 	"github.com/containers/common/pkg/seccomp"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // An allowance is a set of syscalls that a compiled profile allows beyond

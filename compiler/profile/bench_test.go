@@ -6,8 +6,8 @@ import (
 	"github.com/containers/common/pkg/seccomp"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace/tracetest"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace/tracetest"
 )
 
 // BenchmarkMergeCompile1000 merges 1,000 one-run traces, each making about

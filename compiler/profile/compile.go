@@ -11,7 +11,7 @@ import (
 
 	"github.com/containers/common/pkg/seccomp"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // Mode says what Compile does with its base.

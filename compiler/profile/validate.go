@@ -9,7 +9,7 @@ import (
 
 	"github.com/containers/common/pkg/seccomp"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // ErrInvalid is wrapped by every error Validate returns.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 func TestWaitAttached(t *testing.T) {

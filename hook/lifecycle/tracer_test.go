@@ -15,7 +15,7 @@ import (
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/output"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // fakeImpl stands in for the kernel, the filesystem and the clock; each

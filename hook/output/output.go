@@ -11,7 +11,7 @@ import (
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 )
 

@@ -2,7 +2,7 @@
 
 // Command gentraces writes synthetic trace files for the compiler
 // benchmark: -n traces, one run each, in the format the hook writes with
-// tf: (package hook/trace), under the directory -o as trace-NNNN.json.
+// tf: (package compiler/trace), under the directory -o as trace-NNNN.json.
 //
 // Each run makes a core of calls every process makes (the first syscall
 // numbers of the native ABI, where read, write, open, mmap and the like
@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // Shape of a synthetic run: how many calls, and from how many of the

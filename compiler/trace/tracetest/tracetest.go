@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // Call is a syscall a synthetic run may make.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace/tracetest"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace/tracetest"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -15,6 +15,7 @@
 // idempotent: merging is a union of runs in which a run identical to one
 // already present is kept once.
 //
-// This package is pure Go: the compiler imports it without pulling in eBPF
-// or cgo.
+// The package lives under compiler/, with its reader: the hook imports it
+// to write traces, and nothing under compiler/ imports hook/.
+// It is pure Go: importing it pulls in neither eBPF nor cgo.
 package trace

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 )
 
 // FuzzParseTrace checks that Parse never panics and that whatever it
