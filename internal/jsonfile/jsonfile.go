@@ -1,0 +1,200 @@
+package jsonfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+)
+
+// ErrEmpty is returned for a document holding no JSON value at all, such
+// as an empty file.
+var ErrEmpty = errors.New("empty document")
+
+// readOptions are the rules of Unmarshal. Duplicate keys are rejected and
+// keys matched case-sensitively by the library's defaults.
+var readOptions = json.JoinOptions(
+	json.RejectUnknownMembers(true),
+	jsontext.AllowInvalidUTF8(true),
+	// encoding/json took times that RFC 3339 does not allow: a one-digit
+	// hour, a comma before the fraction, a zone offset of 24 hours or 60
+	// minutes (https://go.dev/issue/54580). Traces written that way by
+	// hand stay readable; this is the one option that needs the library's
+	// v1 package.
+	jsonv1.ParseTimeWithLooseRFC3339(true),
+)
+
+// writeOptions make Marshal write what encoding/json's Encoder wrote with
+// SetIndent("", "  ") and SetEscapeHTML(false); v2's defaults differ from
+// v1 in the ways undone here.
+var writeOptions = json.JoinOptions(
+	jsontext.Multiline(true),
+	jsontext.WithIndent("  "),
+	json.FormatNilSliceAsNull(true),
+	json.FormatNilMapAsNull(true),
+	json.Deterministic(true),
+	jsontext.EscapeForJS(true),
+	jsontext.AllowInvalidUTF8(true),
+)
+
+// Unmarshal decodes data into v, a non-nil pointer, strictly (see the
+// package documentation). On error v may be partly filled and must not be
+// used.
+//
+// The first problem in document order is reported. A JSON value of the
+// wrong type for its field ("nr": "0") is reported with the field's path
+// and the Go type it does not fit.
+func Unmarshal(data []byte, v any) error {
+	if err := json.Unmarshal(data, v, readOptions); err != nil {
+		return decodeError(data, err)
+	}
+	return nil
+}
+
+// Marshal encodes v as a JSON file: two-space indentation, fields in the
+// order of the Go types, a trailing newline. sizeHint, if positive, is the
+// expected length of the output; a good guess saves copying a large
+// document as its buffer grows.
+func Marshal(v any, sizeHint int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(sizeHint)
+	// A streaming encoder appends straight into buf and ends the
+	// top-level value with the newline.
+	if err := json.MarshalEncode(jsontext.NewEncoder(&buf, writeOptions), v); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Members calls fn with the name of each member of the top-level object
+// in data, in order, until fn returns false. dec is positioned at the
+// member's value; fn may read it, but only when it then returns false.
+// Members reads no further than it must, so looking at a member written
+// first costs nothing however large the rest is. It is lenient (repeated
+// keys and invalid UTF-8 pass) and stops quietly at anything malformed or
+// when data is not an object: it is for telling documents apart and
+// peeking, not for checking them.
+func Members(data []byte, fn func(name string, dec *jsontext.Decoder) bool) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data),
+		jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return
+	}
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil || !fn(name.String(), dec) || dec.SkipValue() != nil {
+			return
+		}
+	}
+}
+
+// decodeError turns an error of the library into one naming the field at
+// fault in the project's words ("unknown field runs[0].pid"). The
+// library's own messages name JSON pointers and Go types, and deliberately
+// vary their wording between processes, which the compiler's golden tests
+// and its users should not see.
+func decodeError(data []byte, err error) error {
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
+	var msg string
+	switch {
+	case errors.As(err, &syn) && errors.Is(syn.Err, io.ErrUnexpectedEOF) && len(bytes.Trim(data, " \t\r\n")) == 0:
+		return ErrEmpty
+	case errors.As(err, &syn) && errors.Is(syn.Err, io.ErrUnexpectedEOF):
+		msg = fmt.Sprintf("unexpected end of document at offset %d", syn.ByteOffset)
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		msg = "duplicate field " + path(syn.JSONPointer)
+	case errors.As(err, &syn) && syn.JSONPointer == "" && trailing(data, syn.ByteOffset):
+		msg = fmt.Sprintf("unexpected data after the top-level value at offset %d", syn.ByteOffset)
+	case errors.As(err, &syn):
+		msg = fmt.Sprintf("%s%v at offset %d", at(syn.JSONPointer), syn.Err, syn.ByteOffset)
+	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
+		msg = "unknown field " + path(sem.JSONPointer)
+	case errors.As(err, &sem):
+		msg = at(sem.JSONPointer) + "cannot unmarshal"
+		if sem.JSONKind != 0 {
+			msg += " JSON " + kindName(sem.JSONKind)
+		}
+		if sem.JSONKind == '0' && len(sem.JSONValue) > 0 && len(sem.JSONValue) <= 32 {
+			msg += " " + string(sem.JSONValue)
+		}
+		if sem.GoType != nil {
+			msg += " into Go " + sem.GoType.String()
+		}
+		if sem.Err != nil {
+			msg += ": " + sem.Err.Error()
+		}
+	default:
+		return fmt.Errorf("decode: %w", err)
+	}
+	return &decodeErr{"decode: " + msg, err}
+}
+
+// decodeErr is an error of the library reworded: the message is the
+// project's, the cause stays reachable for errors.Is and errors.As.
+type decodeErr struct {
+	msg string
+	err error
+}
+
+func (e *decodeErr) Error() string { return e.msg }
+func (e *decodeErr) Unwrap() error { return e.err }
+
+// trailing reports whether a syntax error at offset follows a complete
+// top-level value: only then is it data after the document.
+func trailing(data []byte, offset int64) bool {
+	return offset > 0 && offset <= int64(len(data)) &&
+		jsontext.Value(data[:offset]).IsValid(jsontext.AllowInvalidUTF8(true))
+}
+
+// path renders a JSON pointer as the field paths of the project's
+// messages: "/runs/0/syscalls/2/nr" as "runs[0].syscalls[2].nr". No field
+// of the project's types is named by digits, so a number is an index.
+func path(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.ParseUint(tok, 10, 64); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+// at is the prefix of a message about the value at p: its path and a
+// colon, or nothing for the top-level value.
+func at(p jsontext.Pointer) string {
+	if p == "" {
+		return ""
+	}
+	return path(p) + ": "
+}
+
+// kindName names a JSON kind in JSON's terms.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 'f', 't':
+		return "boolean"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return k.String()
+}

@@ -1,0 +1,190 @@
+package jsonfile_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
+)
+
+type inner struct {
+	Name string   `json:"name"`
+	Tags []string `json:"tags,omitempty"`
+}
+
+type doc struct {
+	ID       int               `json:"id"`
+	Items    []*inner          `json:"items"`
+	Labels   map[string]inner  `json:"labels"`
+	When     time.Time         `json:"when"`
+	Skip     string            `json:"-"`
+	Untagged string            // decoded under its Go name
+	Raw      map[string]string `json:"raw,omitempty"`
+	Ptr      *uint             `json:"ptr,omitempty"`
+	Count    int               `json:"count,omitzero"`
+}
+
+func TestUnmarshal(t *testing.T) {
+	var d doc
+	err := jsonfile.Unmarshal([]byte(`{"id":1,"items":[{"name":"a","tags":["x"]},null],
+		"labels":{"Any Key":{"name":"b`+"\xff"+`"}},"when":"2025-01-01T0:00:00Z","Untagged":"u"} `), &d)
+	if err != nil {
+		t.Fatalf("Unmarshal: %v", err)
+	}
+	if d.ID != 1 || d.Items[0].Tags[0] != "x" || d.Items[1] != nil || d.Labels["Any Key"].Name != "b\uFFFD" ||
+		d.When.Year() != 2025 || d.Untagged != "u" {
+		t.Errorf("decoded %+v", d)
+	}
+}
+
+func TestUnmarshalErrors(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`{"id":1,"ID":2}`, "decode: unknown field ID"},
+		{`{"id":1,"id":2}`, "decode: duplicate field id"},
+		{`{"items":[{"name":"a","Name":"b"}]}`, "decode: unknown field items[0].Name"},
+		{`{"items":[{"name":"a","name":"b"}]}`, "decode: duplicate field items[0].name"},
+		{`{"labels":{"k":{"nme":"b"}}}`, "decode: unknown field labels.k.nme"},
+		{`{"Skip":"x"}`, "decode: unknown field Skip"},
+		{`{"id":1} {"id":2}`, "decode: unexpected data after the top-level value at offset 9"},
+		{`{"id":1} x`, "decode: unexpected data after the top-level value at offset 9"},
+		{`{"id":1`, "decode: unexpected end of document at offset 7"},
+		{`{"id":"1"}`, "decode: id: cannot unmarshal JSON string into Go int"},
+		{`{"id":1.5}`, "decode: id: cannot unmarshal JSON number 1.5 into Go int"},
+		{`{"items":{}}`, "decode: items: cannot unmarshal JSON object into Go []*jsonfile_test.inner"},
+		{`{"when":"noon"}`, `decode: when: cannot unmarshal JSON string into Go time.Time: parsing time "noon"`},
+		{`[1]`, "decode: cannot unmarshal JSON array into Go jsonfile_test.doc"},
+		{`{"id":nope}`, "decode: id: invalid character 'o' in literal null (expecting 'u') at offset 7"},
+		{`{"items":[{},]}`, "decode: items: invalid character"},
+		{`nope`, "decode: invalid character 'o' in literal null (expecting 'u') at offset 1"},
+		{"   ", "empty document"},
+		{"", "empty document"},
+	} {
+		var d doc
+		err := jsonfile.Unmarshal([]byte(tc.doc), &d)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Unmarshal(%s) = %v, want an error starting with %q", tc.doc, err, tc.want)
+		}
+	}
+	if err := jsonfile.Unmarshal(nil, &doc{}); !errors.Is(err, jsonfile.ErrEmpty) {
+		t.Errorf("empty input: %v", err)
+	}
+	if err := jsonfile.Unmarshal([]byte(`{}`), doc{}); err == nil {
+		t.Error("non-pointer destination accepted")
+	}
+}
+
+// Marshal writes what encoding/json's indenting Encoder wrote with HTML
+// escaping off: the expected text is its output.
+func TestMarshal(t *testing.T) {
+	zero := uint(0)
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{doc{}, `{
+  "id": 0,
+  "items": null,
+  "labels": null,
+  "when": "0001-01-01T00:00:00Z",
+  "Untagged": ""
+}
+`},
+		{doc{Items: []*inner{{Tags: []string{}}, nil}, Labels: map[string]inner{"b": {}, "a": {}}, Ptr: &zero, Count: 2,
+			Untagged: "<&> \u2028\u2029 \x01\t\"\\ é", When: time.Date(2025, 3, 1, 12, 0, 0, 5, time.FixedZone("", 3600))}, `{
+  "id": 0,
+  "items": [
+    {
+      "name": ""
+    },
+    null
+  ],
+  "labels": {
+    "a": {
+      "name": ""
+    },
+    "b": {
+      "name": ""
+    }
+  },
+  "when": "2025-03-01T12:00:00.000000005+01:00",
+  "Untagged": "<&> \u2028\u2029 \u0001\t\"\\ é",
+  "ptr": 0,
+  "count": 2
+}
+`},
+		{[]string{}, "[]\n"},
+	} {
+		got, err := jsonfile.Marshal(tc.v, 0)
+		if err != nil || string(got) != tc.want {
+			t.Errorf("Marshal(%+v) = %v\n%s\nwant\n%s", tc.v, err, got, tc.want)
+		}
+	}
+	if _, err := jsonfile.Marshal(doc{When: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, 0); err == nil {
+		t.Error("Marshal of a five-digit year succeeded")
+	}
+}
+
+// members lists what Members finds, reading no values.
+func members(data string) []string {
+	var names []string
+	jsonfile.Members([]byte(data), func(name string, _ *jsontext.Decoder) bool {
+		names = append(names, name)
+		return true
+	})
+	return names
+}
+
+func TestMembers(t *testing.T) {
+	for _, tc := range []struct {
+		doc  string
+		want string
+	}{
+		{`{"version":1,"runs":[{"x":"}"}],"v\u0061":2,"version":3}`, "version runs va version"},
+		{`{"a":1,"b":[nope],"c":2}`, "a b"},
+		{`{"a":1,"b"`, "a b"},
+		{`[{"a":1}]`, ""},
+		{``, ""},
+	} {
+		if got := strings.Join(members(tc.doc), " "); got != tc.want {
+			t.Errorf("Members(%s) = %q, want %q", tc.doc, got, tc.want)
+		}
+	}
+	var v jsontext.Value
+	jsonfile.Members([]byte(`{"a":[1],"b":{"c":2},"d":broken`), func(name string, dec *jsontext.Decoder) bool {
+		if name != "b" {
+			return true
+		}
+		v, _ = dec.ReadValue()
+		return false
+	})
+	if string(v) != `{"c":2}` {
+		t.Errorf("the value of b read through Members = %s", v)
+	}
+}
+
+// FuzzMembers checks that the member walk never panics and, on documents
+// the strict decoder takes as an object, finds every member once.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{"version":1,"runs":[]}`, `{"a":{"b":"}"},"c":[1,"]"]}`, `{"x`, `{"\u0061":1,`, `[]`, `{"a":1 "b":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		names := members(string(data))
+		var m map[string]jsontext.Value
+		if jsonfile.Unmarshal(data, &m) != nil {
+			return
+		}
+		if len(names) != len(m) {
+			t.Fatalf("%q: Members found %q, the decoder %d members", data, names, len(m))
+		}
+		for _, n := range names {
+			if _, ok := m[n]; !ok {
+				t.Fatalf("%q: Members found %q, which the decoder did not", data, n)
+			}
+		}
+	})
+}
