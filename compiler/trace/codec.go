@@ -1,11 +1,13 @@
 package trace
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/strictjson"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 )
 
 // file is the on-disk shape, with pointers to tell an absent or null
@@ -30,22 +32,12 @@ type file struct {
 // in any order and are returned sorted. Every other rule is listed on
 // Validate. Parse never panics on malformed input.
 func Parse(data []byte) (*Trace, error) {
-	// Peek at the version leniently first.
-	if raw := strictjson.Member(data, "version"); len(raw) > 0 {
-		var v int
-		if err := json.Unmarshal(raw, &v); err == nil && v != Version {
-			return nil, fmt.Errorf("parse trace: %w %d (this build reads version %d)", ErrVersion, v, Version)
-		}
+	if v, ok := peekVersion(data); ok && v != Version {
+		return nil, fmt.Errorf("parse trace: %w %d (this build reads version %d)", ErrVersion, v, Version)
 	}
-
-	f, ok := decodeFile(data)
-	if !ok {
-		// Malformed, or outside the fast decoder's subset: the strict
-		// decoder decides, and explains what is wrong.
-		f = file{}
-		if err := strictjson.Unmarshal(data, &f); err != nil {
-			return nil, fmt.Errorf("parse trace: %w", err)
-		}
+	var f file
+	if err := jsonfile.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("parse trace: %w", err)
 	}
 	switch {
 	case f.Version == nil:
@@ -103,5 +95,35 @@ func Marshal(t *Trace) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("marshal trace: %w", errOverflow)
 	}
-	return encode(n), nil
+	data, err := jsonfile.Marshal(n, encodedSize(n))
+	if err != nil {
+		return nil, fmt.Errorf("marshal trace: %w", err)
+	}
+	return data, nil
+}
+
+// peekVersion returns the value of the top-level "version" member when it
+// is an integer, reading leniently and no further than that member, which
+// writers put first.
+func peekVersion(data []byte) (v int, ok bool) {
+	jsonfile.Members(data, func(name string, dec *jsontext.Decoder) bool {
+		if name != "version" {
+			return true
+		}
+		ok = json.UnmarshalDecode(dec, &v) == nil
+		return false
+	})
+	return v, ok
+}
+
+// encodedSize estimates the length of t's file from the number of entries,
+// generously for the short names and single process of a typical entry,
+// so that the buffer seldom needs to grow and is not much larger than
+// needed.
+func encodedSize(t *Trace) int {
+	n := 256 + 256*len(t.Syscalls)
+	for _, r := range t.Runs {
+		n += 512 + 256*len(r.Syscalls)
+	}
+	return n
 }

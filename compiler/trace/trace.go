@@ -54,8 +54,10 @@ type Syscall struct {
 	Count uint64 `json:"count"`
 	// Processes lists the names (comm) of processes seen making it, sorted.
 	Processes []string `json:"processes,omitempty"`
-	// Runs is, in a summary, how many runs made the call; 0 inside a Run.
-	Runs int `json:"runs,omitempty"`
+	// Runs is, in a summary, how many runs made the call; 0 inside a Run,
+	// and then left out of the file (omitzero: the JSON library's
+	// omitempty leaves out only empty JSON values, and 0 is not one).
+	Runs int `json:"runs,omitzero"`
 }
 
 // Limits on individual fields. They are far above anything the hook

@@ -165,6 +165,20 @@ func TestParseNormalises(t *testing.T) {
 	}
 }
 
+// Text that is not valid UTF-8 is read as encoding/json read it, each bad
+// byte replaced by U+FFFD, rather than refused: the hook never writes it,
+// but hand-made traces stay readable.
+func TestParseInvalidUTF8(t *testing.T) {
+	doc := `{"version":1,"runs":[{"containerID":"a` + "\xff" + `","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[]}]}`
+	tr, err := trace.Parse([]byte(doc))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got := tr.Runs[0].ContainerID; got != "a\uFFFD" {
+		t.Errorf("container ID = %q, want %q", got, "a\uFFFD")
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	const okRun = `{"containerID":"a","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[%s]}`
 	withCalls := func(calls string) string {
