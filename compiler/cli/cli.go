@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,10 +12,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/containers/common/pkg/seccomp"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/strictjson"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/version"
 )
 
@@ -360,9 +360,16 @@ func (c *CLI) readInputs(paths []string) ([]input, error) {
 }
 
 // isTrace reports whether data is a JSON object with both "version" and
-// "runs" keys, which profiles never have.
+// "runs" keys, which profiles never have. It reads no further than the
+// second of them.
 func isTrace(data []byte) bool {
-	return strictjson.HasMembers(data, "version", "runs")
+	var version, runs bool
+	jsonfile.Members(data, func(name string, _ *jsontext.Decoder) bool {
+		version = version || name == "version"
+		runs = runs || name == "runs"
+		return !version || !runs
+	})
+	return version && runs
 }
 
 // output writes data to path, or to stdout for Stdout.
@@ -378,10 +385,12 @@ func (c *CLI) output(path string, data []byte) error {
 }
 
 func (c *CLI) printJSON(v any) error {
-	enc := json.NewEncoder(c.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	data, err := jsonfile.Marshal(v, 0)
+	if err != nil {
+		return err
+	}
+	_, err = c.stdout.Write(data)
+	return err
 }
 
 // writeList writes a titled, counted, wrapped list of names.

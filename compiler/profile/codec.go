@@ -1,24 +1,22 @@
 package profile
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/containers/common/pkg/seccomp"
 
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/strictjson"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 )
 
 // Parse decodes and validates a seccomp profile.
 //
-// Decoding is strict: unknown or misspelt fields (keys match
-// case-sensitively), repeated keys and data after the profile are errors,
-// where encoding/json would silently ignore or overwrite them. The result
-// must then pass Validate. A missing or null "syscalls" list is returned
-// as an empty one, and empty lists that Marshal would omit as nil, so that
-// Parse(Marshal(p)) equals p.
+// Decoding is strict (see internal/jsonfile): unknown or misspelt fields
+// (keys match case-sensitively), repeated keys and data after the profile
+// are errors, where the engines' encoding/json would silently ignore or
+// overwrite them. The result must then pass Validate. A missing or null
+// "syscalls" list is returned as an empty one, and empty lists that
+// Marshal would omit as nil, so that Parse(Marshal(p)) equals p.
 //
 // Parse accepts every profile containers/common loads that uses only
 // fields of its Seccomp type, including the engine's default profile and
@@ -26,7 +24,7 @@ import (
 // without names, written when a trace was empty).
 func Parse(data []byte) (*seccomp.Seccomp, error) {
 	var p seccomp.Seccomp
-	if err := strictjson.Unmarshal(data, &p); err != nil {
+	if err := jsonfile.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("parse profile: %w", err)
 	}
 	if p.Syscalls == nil {
@@ -79,14 +77,11 @@ func Marshal(p *seccomp.Seccomp) ([]byte, error) {
 	if out.Syscalls == nil {
 		out.Syscalls = []*seccomp.Syscall{}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&out); err != nil {
+	data, err := jsonfile.Marshal(&out, 0)
+	if err != nil {
 		return nil, fmt.Errorf("marshal profile: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // Clone returns a deep copy of p (nil for nil) that shares no memory with
