@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	spec "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -86,7 +87,8 @@ func (defaultImpl) bundleCommand(bundle string) []string {
 		return nil
 	}
 	var s spec.Spec
-	if json.Unmarshal(data, &s) != nil || s.Process == nil {
+	// The engine's JSON, read as leniently as encoding/json (v1) did.
+	if json.Unmarshal(data, &s, jsonv1.DefaultOptionsV1()) != nil || s.Process == nil {
 		return nil
 	}
 	return s.Process.Args

@@ -15,9 +15,9 @@ import (
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/output"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/version"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
-	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 )
 

@@ -1,11 +1,12 @@
 package state
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
 
+	"github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	spec "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -35,7 +36,8 @@ func Read(r io.Reader) (*spec.State, error) {
 		return nil, fmt.Errorf("read state: larger than %d bytes", maxStateSize)
 	}
 	var s spec.State
-	if err := json.Unmarshal(data, &s); err != nil {
+	// The runtime's JSON, read as leniently as encoding/json (v1) did.
+	if err := json.Unmarshal(data, &s, jsonv1.DefaultOptionsV1()); err != nil {
 		return nil, fmt.Errorf("parse state: %w", err)
 	}
 	if len(s.ID) > maxIDLen || !validID.MatchString(s.ID) {
