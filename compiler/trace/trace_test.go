@@ -219,6 +219,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate number", withCalls(read + `,{"name":"write","nr":0,"arch":"SCMP_ARCH_X86_64","count":1}`), "is both"},
 		{"missing start", `{"version":1,"runs":[{"end":"2025-03-01T12:00:01Z","syscalls":[]}]}`, "start time is missing"},
 		{"bad time", `{"version":1,"runs":[{"start":"yesterday","end":"2025-03-01T12:00:01Z","syscalls":[]}]}`, "cannot parse"},
+		{"year 0 east of UTC", `{"version":1,"runs":[{"start":"0000-01-01T00:00:00+01:00","end":"0000-01-01T00:00:00Z","syscalls":[]}]}`, "outside years 0 to 9999"},
 		{"end before start", `{"version":1,"runs":[{"start":"2025-03-01T12:00:01Z","end":"2025-03-01T12:00:00Z","syscalls":[]}]}`, "before it starts"},
 		{"nul in id", `{"version":1,"runs":[{"containerID":"a\u0000b","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[]}]}`, "NUL"},
 		{"duplicate run", `{"version":1,"runs":[` + strings.Replace(okRun, "%s", read, 1) + `,` + strings.Replace(okRun, "%s", "", 1) + `]}`, "appears twice"},

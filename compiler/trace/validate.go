@@ -25,9 +25,9 @@ var (
 // Validate reports the first problem that makes t unusable:
 //
 //   - Version is not Version;
-//   - a run has no start or end time, a time outside years 0 to 9999,
-//     ends before it starts, or carries
-//     text over MaxTextLen or containing NUL;
+//   - a run has no start or end time, a time outside years 0 to 9999
+//     in UTC (the zone it is written in), ends before it starts, or
+//     carries text over MaxTextLen or containing NUL;
 //   - a syscall has an empty or malformed name (libseccomp names are
 //     lowercase letters, digits and underscores), an architecture that is
 //     not of the form SCMP_ARCH_*, a negative number, a zero count, a
@@ -126,7 +126,9 @@ func (c *runChecker) check(r Run) error {
 		return fmt.Errorf("%w: end time is missing", ErrInvalid)
 	}
 	for _, t := range []time.Time{r.Start, r.End} {
-		if y := t.Year(); y < 0 || y > 9999 {
+		// In UTC: 0000-01-01T00:00:00+01:00 is a year-0 time that
+		// Marshal, writing UTC, could not write.
+		if y := t.UTC().Year(); y < 0 || y > 9999 {
 			return fmt.Errorf("%w: time %s is outside years 0 to 9999, which JSON cannot hold", ErrInvalid, t.UTC().Format(time.RFC3339Nano))
 		}
 	}
