@@ -27,7 +27,7 @@ HOOK := bin/oci-seccomp-bpf-hook
 COMPILER := bin/oci-seccomp-compiler
 GO_SOURCES := $(shell find . -name '*.go' -not -path './test/*' -not -path './build/*') go.mod go.sum internal/version/VERSION $(wildcard bpf/*.o)
 
-.PHONY: all build generate install uninstall test test-unit test-root test-system demo bench clean deps
+.PHONY: all build generate install uninstall test test-unit test-root test-system test-load demo bench clean deps
 
 all: build
 
@@ -75,6 +75,12 @@ test-root:
 RUNTIMES ?= runc crun
 test-system: build
 	set -e; for r in $(RUNTIMES); do echo "== bats test/ under $$r"; RUNTIME=$$r bats test/; done
+
+# The 32-container exact-count load test, LOAD_RUNS times in a row: the
+# recorder's helper-free path must never lose or misattribute a call.
+LOAD_RUNS ?= 10
+test-load: build
+	set -e; for i in $$(seq $(LOAD_RUNS)); do echo "== load run $$i of $(LOAD_RUNS)"; bats test/05-load.bats; done
 
 demo: deps build
 	test/demo.sh

@@ -408,16 +408,57 @@ static __always_inline u32 mntns_of(struct task_struct *task)
 	return task->nsproxy->mnt_ns->ns.inum;
 }
 
+/*
+ * The calling task without a helper call.
+ *
+ * bpf_get_current_task_btf() costs a call, about 25 ns where every
+ * return goes through a return thunk (SRSO's "Safe RET"), more than the
+ * rest of the program. The scheduler keeps the task running on each CPU in
+ * that CPU's runqueue, rq->curr: __schedule() sets it and switches to that
+ * task with interrupts off, so whenever a task enters a syscall its CPU's
+ * rq->curr is that task (the kernel's task_curr() relies on the same).
+ * The runqueue of a CPU never moves. So the program finds it once per CPU
+ * through the helper's task (task->se.cfs_rq->rq), checks that its curr
+ * is that task, and keeps its address in cpu_rq; from then on the caller
+ * is two loads away and can never be stale, unlike a note kept by a
+ * sched_switch program (docs/benchmarks.md). User space never writes
+ * cpu_rq.
+ *
+ * Where a piece is missing (bpf_rdonly_cast before Linux 6.2, no
+ * cfs_rq->rq without CONFIG_FAIR_GROUP_SCHED), the program calls the
+ * helper every time.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cpu_rq SEC(".maps");
+
+static __always_inline struct task_struct *current_task(void)
+{
+	if (!bpf_rdonly_cast || !bpf_core_field_exists(struct cfs_rq, rq))
+		return bpf_get_current_task_btf();
+	u32 zero = 0;
+	u64 *rq_addr = bpf_map_lookup_elem(&cpu_rq, &zero);
+	if (rq_addr && *rq_addr) {
+		struct rq *rq = bpf_rdonly_cast((void *)*rq_addr, bpf_core_type_id_kernel(struct rq));
+		return rq->curr;
+	}
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (rq_addr) {
+		struct rq *rq = task->se.cfs_rq->rq;
+		if (rq && rq->curr == task)
+			*rq_addr = (u64)rq;
+	}
+	return task;
+}
+
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	/* The helper costs a call, about 25 ns where every return goes through
-	 * a return thunk (SRSO's "Safe RET"), more than all the rest. A
-	 * per-CPU note of the running task kept by a program on sched_switch
-	 * would spare it, but on Linux 6.18 such notes were seen to name
-	 * another task than the caller under load (docs/benchmarks.md), which
-	 * loses calls. */
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
 

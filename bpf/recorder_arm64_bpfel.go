@@ -90,6 +90,7 @@ const (
 	recorderMapBuckets    = "buckets"
 	recorderMapComms      = "comms"
 	recorderMapCounts     = "counts"
+	recorderMapCpuRq      = "cpu_rq"
 	recorderMapMntTargets = "mnt_targets"
 	recorderMapStates     = "states"
 	recorderMapTargets    = "targets"
@@ -157,6 +158,7 @@ type recorderMapSpecs struct {
 	Buckets    *ebpf.MapSpec `ebpf:"buckets"`
 	Comms      *ebpf.MapSpec `ebpf:"comms"`
 	Counts     *ebpf.MapSpec `ebpf:"counts"`
+	CpuRq      *ebpf.MapSpec `ebpf:"cpu_rq"`
 	MntTargets *ebpf.MapSpec `ebpf:"mnt_targets"`
 	States     *ebpf.MapSpec `ebpf:"states"`
 	Targets    *ebpf.MapSpec `ebpf:"targets"`
@@ -200,6 +202,7 @@ type recorderMaps struct {
 	Buckets    *ebpf.Map `ebpf:"buckets"`
 	Comms      *ebpf.Map `ebpf:"comms"`
 	Counts     *ebpf.Map `ebpf:"counts"`
+	CpuRq      *ebpf.Map `ebpf:"cpu_rq"`
 	MntTargets *ebpf.Map `ebpf:"mnt_targets"`
 	States     *ebpf.Map `ebpf:"states"`
 	Targets    *ebpf.Map `ebpf:"targets"`
@@ -211,6 +214,7 @@ func (m *recorderMaps) Close() error {
 		m.Buckets,
 		m.Comms,
 		m.Counts,
+		m.CpuRq,
 		m.MntTargets,
 		m.States,
 		m.Targets,

@@ -572,3 +572,23 @@ func childOf(t *testing.T, pid int) int {
 	t.Fatalf("process %d has no child", pid)
 	return 0
 }
+
+// On a kernel with bpf_rdonly_cast and cfs_rq->rq (6.2+, group
+// scheduling), the program learns each CPU's runqueue, checked against
+// the helper, and takes the caller from it from then on.
+func TestCPURunqueue(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	cmd, release, tgt, _ := attachChild(t, "filter", testOptions(t))
+	release.Write([]byte("x"))
+	cmd.Wait()
+	var perCPU []uint64
+	if err := tgt.objs.CpuRq.Lookup(uint32(0), &perCPU); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tgt.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(perCPU, func(a uint64) bool { return a != 0 }) {
+		t.Errorf("no CPU learnt its runqueue: %#x (every syscall calls the helper)", perCPU)
+	}
+}

@@ -79,10 +79,25 @@ struct nsproxy {
 	struct mnt_namespace *mnt_ns;
 } __ca;
 
+struct task_struct;
+
+struct rq {
+	struct task_struct *curr;
+} __ca;
+
+struct cfs_rq {
+	struct rq *rq; /* CONFIG_FAIR_GROUP_SCHED */
+} __ca;
+
+struct sched_entity {
+	struct cfs_rq *cfs_rq;
+} __ca;
+
 struct task_struct {
 	struct thread_info thread_info;
 	struct pid *thread_pid;
 	struct nsproxy *nsproxy;
+	struct sched_entity se;
 } __ca;
 
 #if defined(__TARGET_ARCH_x86)
