@@ -82,3 +82,28 @@ containerd() { echo --annotation "io.kubernetes.cri.sandbox-namespace=$1" --anno
 		--annotation io.kubernetes.cri.container-name=app "$BUSYBOX" true
 	[[ $output == *"must start with"* ]] || { echo "$output"; return 1; }
 }
+
+@test "two containers of a pod that shares its PID namespace each get only their own calls" {
+	# Kubernetes shareProcessNamespace, as a podman pod: the pod's infra
+	# process is PID 1, and each container has a mount namespace of its own.
+	local pod=shared-$$
+	podman pod create --name "$pod" --share pid,ipc,uts >/dev/null
+	mkdir "$T/sync"
+	local go='until [ -e /sync/go ]; do sleep 0.05; done'
+	podman_run -d --pod "$pod" --name "$pod-a" -v "$T/sync:/sync" \
+		--annotation "$ANNOTATION=of:$T/a.json" "$BUSYBOX" sh -c "$go; mkdir /tmp/a" >/dev/null
+	podman_run -d --pod "$pod" --name "$pod-b" -v "$T/sync:/sync" \
+		--annotation "$ANNOTATION=of:$T/b.json" "$BUSYBOX" sh -c "$go; ln -s /x /tmp/b" >/dev/null
+	# They do share the PID namespace: each sees the other's sh, once
+	# both runtimes have exec'd them.
+	both_waiting() { [[ $(podman exec "$pod-a" ps -o args | grep -c '^sh -c until') == 2 ]]; }
+	wait_for both_waiting
+	touch "$T/sync/go"
+	podman wait "$pod-a" "$pod-b" >/dev/null
+	podman pod rm -f "$pod" >/dev/null
+	wait_for test -s "$T/a.json" -a -s "$T/b.json"
+	assert_allows "$T/a.json" mkdir
+	refute_allows "$T/a.json" symlink
+	assert_allows "$T/b.json" symlink
+	refute_allows "$T/b.json" mkdir
+}
