@@ -11,9 +11,7 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/containers/common/pkg/seccomp"
 	libseccomp "github.com/seccomp/libseccomp-golang"
@@ -363,7 +361,7 @@ func libAction(a seccomp.Action, name string, ret *uint) (libseccomp.ScmpAction,
 			errno = *ret
 		}
 		if name != "" {
-			n, err := errnoNumber(name)
+			n, err := ErrnoNumber(name)
 			if err != nil {
 				return libseccomp.ActInvalid, err
 			}
@@ -380,31 +378,6 @@ func libAction(a seccomp.Action, name string, ret *uint) (libseccomp.ScmpAction,
 	}
 	return libseccomp.ActInvalid, fmt.Errorf("%w: unknown action %q", ErrUnloadable, a)
 }
-
-// errnoNumber resolves "EPERM" or "1".
-func errnoNumber(name string) (uint, error) {
-	if n, err := strconv.ParseUint(name, 10, 32); err == nil && n <= maxErrno {
-		return uint(n), nil
-	}
-	if n, ok := errnoByName()[name]; ok {
-		return n, nil
-	}
-	return 0, fmt.Errorf("%w: unknown errno %q", ErrUnloadable, name)
-}
-
-// errnoByName maps errno names, including common aliases, to numbers.
-var errnoByName = sync.OnceValue(func() map[string]uint {
-	m := map[string]uint{}
-	for i := 1; i <= maxErrno; i++ {
-		if n := unix.ErrnoName(unix.Errno(i)); n != "" {
-			m[n] = uint(i)
-		}
-	}
-	m["EWOULDBLOCK"] = uint(unix.EWOULDBLOCK)
-	m["EDEADLOCK"] = uint(unix.EDEADLOCK)
-	m["ENOTSUP"] = uint(unix.ENOTSUP)
-	return m
-})
 
 // actionString renders a libseccomp action with its errno, for messages.
 func actionString(a libseccomp.ScmpAction) string {
