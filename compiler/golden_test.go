@@ -19,8 +19,8 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // goldenCase runs one command line. OUT in args is replaced by a file in a
 // temporary directory; what the command writes there is compared with
-// testdata/golden/<name>.json, and its exit code, stdout and stderr with
-// testdata/golden/<name>.txt.
+// testdata/golden/<name>.json (<name>.yaml for --format spo), and its exit
+// code, stdout and stderr with testdata/golden/<name>.txt.
 type goldenCase struct {
 	name string
 	args string
@@ -47,6 +47,16 @@ var goldenCases = []goldenCase{
 	{name: "compile-unknown-field", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/bad/unknown-field.json"},
 	{name: "compile-missing", args: "compile -o OUT testdata/traces/missing.json"},
 	{name: "compile-no-output", args: "compile testdata/traces/python.json"},
+
+	{name: "compile-spo-nginx", args: "compile --format spo --name nginx --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/nginx-1.json testdata/traces/nginx-2.json"},
+	{name: "compile-spo-default-nginx", args: "compile --base testdata/profiles/default.json --format spo --name nginx --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/nginx-both.json"},
+	{name: "compile-spo-default-io-uring", args: "compile --base testdata/profiles/default.json --format spo --name io-uring --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/io-uring.json"},
+	{name: "compile-spo-args-python", args: "compile --base testdata/profiles/args.json --mode extend --format spo --name python --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/python.json"},
+	{name: "compile-spo-uncovered", args: "compile --base testdata/bad/socket-without-audit.json --format spo --name nginx --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/nginx-1.json"},
+	{name: "compile-spo-no-name", args: "compile --format spo -o OUT testdata/traces/python.json"},
+	{name: "compile-spo-bad-name", args: "compile --format spo --name My_App -o OUT testdata/traces/python.json"},
+	{name: "compile-json-name", args: "compile --name app -o OUT testdata/traces/python.json"},
+	{name: "compile-spo-arm64", args: "compile --base testdata/profiles/default.json --format spo --name alpine --arch arm64 -o OUT testdata/traces/alpine.json"},
 
 	{name: "diff-default-python", args: "diff --arch SCMP_ARCH_X86_64 testdata/profiles/default.json testdata/traces/python.json"},
 	{name: "diff-default-python-json", args: "diff --json --arch SCMP_ARCH_X86_64 testdata/profiles/default.json testdata/traces/python.json"},
@@ -87,19 +97,28 @@ func TestGolden(t *testing.T) {
 			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), []byte(transcript.String()))
 
 			written, err := os.ReadFile(out)
-			goldenJSON := filepath.Join("testdata", "golden", tc.name+".json")
+			goldenOut := filepath.Join("testdata", "golden", tc.name+outputExt(tc.args))
 			switch {
 			case err == nil:
-				compareGolden(t, goldenJSON, written)
+				compareGolden(t, goldenOut, written)
 			case *update:
-				_ = os.Remove(goldenJSON)
+				_ = os.Remove(goldenOut)
 			default:
-				if _, err := os.Stat(goldenJSON); err == nil {
-					t.Errorf("no output written, but %s exists", goldenJSON)
+				if _, err := os.Stat(goldenOut); err == nil {
+					t.Errorf("no output written, but %s exists", goldenOut)
 				}
 			}
 		})
 	}
+}
+
+// outputExt is the extension of the golden file for what args write:
+// YAML for --format spo, else JSON.
+func outputExt(args string) string {
+	if strings.Contains(args, "--format spo") {
+		return ".yaml"
+	}
+	return ".json"
 }
 
 // TestGoldenDeterministic runs every command that writes a file twice

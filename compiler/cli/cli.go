@@ -15,6 +15,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/spo"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/version"
@@ -171,7 +172,25 @@ func (c *CLI) compile(o *Options) error {
 			return fmt.Errorf("compiled profile fails the check (use --%s to write it anyway): %w", FlagNoCheck, err)
 		}
 	}
+	if o.Format == FormatSPO {
+		return c.outputSPO(o, out, in)
+	}
 	data, err := profile.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return c.output(o.Output, data)
+}
+
+// outputSPO writes the compiled profile as a SeccompProfile resource
+// (--format spo), with the traces' coverage and the native architecture
+// its conditions were compiled for.
+func (c *CLI) outputSPO(o *Options, p *seccomp.Seccomp, in profile.Inputs) error {
+	sp, err := spo.Convert(p, spo.Options{Name: o.Name, NativeArch: in.NativeArch, Traces: in.Traces})
+	if err != nil {
+		return err
+	}
+	data, err := spo.Marshal(sp)
 	if err != nil {
 		return err
 	}

@@ -83,9 +83,14 @@ func TestParseOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Options{Command: CommandCompile, Output: "out.json", Base: "p.json", Arch: seccomp.ArchAARCH64, NoCheck: true, Inputs: []string{"a.json", "-dash.json"}}
+	want := &Options{Command: CommandCompile, Output: "out.json", Base: "p.json", Arch: seccomp.ArchAARCH64, NoCheck: true, Format: FormatJSON, Inputs: []string{"a.json", "-dash.json"}}
 	if !equalOptions(o, want) {
 		t.Errorf("got %+v, want %+v", o, want)
+	}
+	o, err = ParseOptions([]string{"compile", "--format=spo", "a.json", "--name", "my-app", "-o", "-"})
+	want = &Options{Command: CommandCompile, Output: "-", Format: FormatSPO, Name: "my-app", Inputs: []string{"a.json"}}
+	if err != nil || !equalOptions(o, want) {
+		t.Errorf("--format spo: got %+v, %v, want %+v", o, err, want)
 	}
 	o, err = ParseOptions([]string{"diff", "--json", "x", "y"})
 	if err != nil || !o.JSON || !slices.Equal(o.Inputs, []string{"x", "y"}) {
@@ -107,6 +112,11 @@ func TestParseOptions(t *testing.T) {
 		{"check"},
 		{"check", "--no-check", "p.json"},
 		{"check", ""},
+		{"compile", "--format", "xml", "-o", "x", "a.json"},
+		{"compile", "--format", "spo", "-o", "x", "a.json"},
+		{"compile", "--format", "spo", "--name", "My_App", "-o", "x", "a.json"},
+		{"compile", "--name", "app", "-o", "x", "a.json"},
+		{"diff", "--format", "spo", "a.json", "b.json"},
 	} {
 		if _, err := ParseOptions(args); !errors.Is(err, ErrUsage) {
 			t.Errorf("ParseOptions(%q) = %v, want a usage error", args, err)
@@ -116,7 +126,8 @@ func TestParseOptions(t *testing.T) {
 
 func equalOptions(a, b *Options) bool {
 	return a.Command == b.Command && a.Output == b.Output && a.Base == b.Base && a.Arch == b.Arch &&
-		a.JSON == b.JSON && a.NoCheck == b.NoCheck && slices.Equal(a.Inputs, b.Inputs)
+		a.JSON == b.JSON && a.NoCheck == b.NoCheck && a.Format == b.Format && a.Name == b.Name &&
+		slices.Equal(a.Inputs, b.Inputs)
 }
 
 func TestRunVersionAndHelp(t *testing.T) {
@@ -188,6 +199,35 @@ func TestCompile(t *testing.T) {
 	f.checkErr = profile.ErrCheckUnsupported
 	if code, _, _ = run(f, "compile", "-o", "out3.json", "a.json"); code != ExitOK {
 		t.Errorf("check unsupported: %d", code)
+	}
+}
+
+// TestCompileSPO checks that --format spo writes the checked profile as a
+// resource, for the impl's native architecture, with the traces' coverage.
+func TestCompileSPO(t *testing.T) {
+	f := newFake()
+	f.native = seccomp.ArchAARCH64
+	code, _, errOut := run(f, "compile", "--format", "spo", "--name", "app", "-o", "out.yaml", "a.json", "b.json")
+	if code != ExitOK || errOut != "" || f.checked != 1 {
+		t.Fatalf("compile: %d %q, checked %d times", code, errOut, f.checked)
+	}
+	got := f.written["out.yaml"]
+	for _, want := range []string{
+		"apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\n",
+		"  name: app\n",
+		"  - SCMP_ARCH_AARCH64\n",
+		`oci-seccomp-bpf-hook.io/coverage: '{"runs":2,"syscalls":{"read":1,"socketcall":1,"write":1}}'`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("resource lacks %q:\n%s", want, got)
+		}
+	}
+
+	// A rule the resource cannot express fails the command, naming it.
+	f.files["caps.json"] = `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["bpf"],"action":"SCMP_ACT_ERRNO","includes":{"caps":["CAP_SYS_ADMIN"]}}]}`
+	code, _, errOut = run(f, "compile", "--base", "caps.json", "--format", "spo", "--name", "app", "-o", "caps.yaml", "a.json")
+	if code != ExitFailure || !strings.Contains(errOut, "convert syscalls[0] (bpf): not expressible as a SeccompProfile") || f.written["caps.yaml"] != "" {
+		t.Errorf("inexpressible rule: %d %q", code, errOut)
 	}
 }
 

@@ -27,6 +27,24 @@ func KnownCommands() []Command {
 	return slices.Sorted(slices.Values([]Command{CommandMerge, CommandCompile, CommandDiff, CommandCheck}))
 }
 
+// Format is what compile writes.
+type Format string
+
+// Output formats of compile.
+const (
+	// FormatJSON is a seccomp profile in the JSON format of
+	// containers/common; the default.
+	FormatJSON Format = "json"
+	// FormatSPO is the same profile as a SeccompProfile resource of the
+	// security-profiles-operator, in YAML (see compiler/spo).
+	FormatSPO Format = "spo"
+)
+
+// KnownFormats returns the output formats, sorted.
+func KnownFormats() []Format {
+	return []Format{FormatJSON, FormatSPO}
+}
+
 // Flag names. Each can be given with one or two dashes, before or after
 // the file arguments.
 const (
@@ -45,6 +63,11 @@ const (
 	FlagJSON = "json"
 	// FlagNoCheck (compile) writes the profile even if Check rejects it.
 	FlagNoCheck = "no-check"
+	// FlagFormat (compile) selects what is written: FormatJSON or
+	// FormatSPO.
+	FlagFormat = "format"
+	// FlagName (compile, with FormatSPO) is the resource's name.
+	FlagName = "name"
 	// FlagVersion, alone, prints the version.
 	FlagVersion = "version"
 )

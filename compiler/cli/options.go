@@ -11,6 +11,7 @@ import (
 	"github.com/containers/common/pkg/seccomp"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/spo"
 )
 
 // ErrUsage is wrapped by every error about the command line itself.
@@ -34,6 +35,11 @@ type Options struct {
 	JSON bool
 	// NoCheck skips checking the compiled profile with libseccomp.
 	NoCheck bool
+	// Format is what compile writes: FormatJSON unless --format says
+	// otherwise.
+	Format Format
+	// Name is the resource's name with FormatSPO.
+	Name string
 	// Inputs are the positional arguments: traces, profiles, or the two
 	// files diff compares.
 	Inputs []string
@@ -42,7 +48,7 @@ type Options struct {
 // usage texts per command, shown on usage errors and with -h.
 var usages = map[Command]string{
 	CommandMerge:   "merge -o OUT TRACE...\n\tMerge traces into one (a union of runs).",
-	CommandCompile: "compile [--base PROFILE [--mode restrict|extend]] [--arch ARCH] [--no-check] -o OUT TRACE|PROFILE...\n\tCompile traces and profiles into an allow-list profile. With --base, restrict (default) allows only\n\twhat the inputs need and the base allows; extend keeps the base whole and adds what it lacks (the hook's if:).",
+	CommandCompile: "compile [--base PROFILE [--mode restrict|extend]] [--arch ARCH] [--no-check] [--format json|spo [--name NAME]] -o OUT TRACE|PROFILE...\n\tCompile traces and profiles into an allow-list profile. With --base, restrict (default) allows only\n\twhat the inputs need and the base allows; extend keeps the base whole and adds what it lacks (the hook's if:).\n\t--format spo writes it as a security-profiles-operator SeccompProfile named NAME, in YAML.",
 	CommandDiff:    "diff [--json] [--arch ARCH] BASE TARGET\n\tCompare what two profiles or traces allow. Exit 0 when the same, 1 when different, 2 on error.",
 	CommandCheck:   "check [--json] PROFILE\n\tBuild the profile's BPF filters with libseccomp and report rules and instruction counts.",
 }
@@ -90,6 +96,15 @@ func ParseOptions(args []string) (*Options, error) {
 		})
 		fs.BoolVar(&o.NoCheck, FlagNoCheck, false, "do not check the result with libseccomp")
 		fs.Var((*archFlag)(&o.Arch), FlagArch, "native architecture")
+		o.Format = FormatJSON
+		fs.Func(FlagFormat, "what to write: json or spo", func(v string) error {
+			if !slices.Contains(KnownFormats(), Format(v)) {
+				return fmt.Errorf("unknown format %q (want json or spo)", v)
+			}
+			o.Format = Format(v)
+			return nil
+		})
+		fs.StringVar(&o.Name, FlagName, "", "name of the SeccompProfile (--format spo)")
 	case CommandDiff:
 		fs.BoolVar(&o.JSON, FlagJSON, false, "print JSON")
 		fs.Var((*archFlag)(&o.Arch), FlagArch, "native architecture")
@@ -130,6 +145,16 @@ func (o *Options) Validate() error {
 		}
 		if len(o.Inputs) == 0 && o.Base == "" {
 			return bad("no traces or profiles given")
+		}
+		switch {
+		case o.Format == FormatSPO && o.Name == "":
+			return bad("--%s NAME is required with --%s %s", FlagName, FlagFormat, FormatSPO)
+		case o.Format == FormatSPO:
+			if err := spo.ValidateName(o.Name); err != nil {
+				return fmt.Errorf("%w: %s: --%s: %w", ErrUsage, o.Command, FlagName, err)
+			}
+		case o.Name != "":
+			return bad("--%s is only for --%s %s", FlagName, FlagFormat, FormatSPO)
 		}
 	case CommandDiff:
 		if len(o.Inputs) != 2 {
