@@ -5,9 +5,9 @@
 // The layout follows the security-profiles-operator's CLI packages:
 // consts.go holds names and defaults, options.go parses and validates
 // arguments into Options, cli.go runs the subcommands on top of
-// compiler/profile and compiler/trace, and impl.go is the seam through which
-// every side effect (reading and writing files, asking libseccomp) goes, so
-// that tests can run whole commands against fakes.
+// compiler/profile, compiler/trace and compiler/spo, and impl.go is the
+// seam through which every side effect (reading and writing files, asking
+// libseccomp) goes, so that tests can run whole commands against fakes.
 //
 // Messages follow one rule: a failure is a single line naming the file and
 // the cause, printed to stderr; results go to stdout or to the -o file.
