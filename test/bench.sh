@@ -445,6 +445,26 @@ program_time() {
 	add program_traced "$(calc "($t1 - $t0) / ($n1 - $n0)")"
 }
 
+# jit_calls: the call instructions left in the recorder's machine code
+# (floor -jited; objdump, as Debian's bpftool cannot disassemble), each a
+# helper on a path a syscall takes only rarely, listed in
+# docs/benchmarks.md. Written to $B/container/jited.txt.
+jit_calls() {
+	local march
+	case $(uname -m) in
+	x86_64) march=i386:x86-64 ;;
+	aarch64) march=aarch64 ;;
+	*) return 0 ;;
+	esac
+	command -v objdump >/dev/null || return 0
+	"$B/bin/floor" -jited "$PIN/sys_enter" >"$B/container/jited.bin" || die "dump the recorder's JIT image"
+	objdump -D -b binary -m"$march" "$B/container/jited.bin" >"$B/container/jited.txt"
+	local n
+	n=$(grep -cE '\s(call|bl)\s' "$B/container/jited.txt" || true)
+	row container "call instructions in the recorder's JIT image (objdump of floor -jited)" \
+		"$n, none on the paths of host processes or of recorded calls seen before on their CPU (docs/benchmarks.md)"
+}
+
 bench_container() {
 	mkdir -p "$B/container"
 	log "in-container getppid loop: $ROUNDS rounds of untraced, floor, strace, traced"
@@ -485,6 +505,7 @@ bench_container() {
 	pt=$(median program_traced)
 	row container "the programs' own time per getppid in a container (kernel BPF statistics), traced / floor" \
 		"$(fmt "$pt") / $(fmt "$pf") ns a run: the recording adds $(fmt "$(calc "$pt - $pf")") ns = $(fmt "$(calc "100 * ($pt - $pf) / $f")") % of a syscall at the floor (median of $STAT_ROUNDS)"
+	jit_calls
 	row container "getppid under strace -f -c (ptrace, on the host)" \
 		"wall $(fmt "$sw") ns/call = $(fmt "$(calc "$sw / $uw")" 0)× untraced (CPU $(fmt "$(median container_strace)"))"
 }

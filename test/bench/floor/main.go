@@ -20,7 +20,9 @@
 // -hold-only it attaches nothing and only holds the statistics on. With
 // -prog-stats PATH it prints "RUNTIME_NS RUN_COUNT" of the program pinned
 // at PATH. The benchmarks use these to time the recorder's program itself,
-// apart from the rest of the syscall.
+// apart from the rest of the syscall. With -jited PATH it writes the
+// machine code the JIT made of the program pinned at PATH to stdout, for
+// objdump (Debian's bpftool is built without libbfd and cannot list it).
 //
 // Requires root and at least Linux 4.17 (raw tracepoints); -count needs
 // 5.8 (link iteration).
@@ -46,6 +48,7 @@ func main() {
 	stats := flag.Bool("stats", false, "have the kernel time BPF programs while attached; print the empty program's time")
 	holdOnly := flag.Bool("hold-only", false, "with -stats: attach nothing, only hold the statistics on")
 	progStats := flag.String("prog-stats", "", "print the run time and run count of the program pinned at `path`, and exit")
+	jited := flag.String("jited", "", "write the JIT image of the program pinned at `path` to stdout, and exit")
 	flag.Parse()
 	run := func() error { return attach(*stats, !*holdOnly) }
 	switch {
@@ -53,6 +56,8 @@ func main() {
 		run = printCount
 	case *progStats != "":
 		run = func() error { return printProgStats(*progStats) }
+	case *jited != "":
+		run = func() error { return writeJited(*jited) }
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
@@ -136,6 +141,24 @@ func printProgStats(path string) error {
 		return fmt.Errorf("program stats: %w", err)
 	}
 	_, err = fmt.Println(st.Runtime.Nanoseconds(), st.RunCount)
+	return err
+}
+
+func writeJited(path string) error {
+	prog, err := ebpf.LoadPinnedProgram(path, nil)
+	if err != nil {
+		return fmt.Errorf("load pinned program: %w", err)
+	}
+	defer prog.Close()
+	info, err := prog.Info()
+	if err != nil {
+		return fmt.Errorf("program info: %w", err)
+	}
+	insns, ok := info.JitedInsns()
+	if !ok || len(insns) == 0 {
+		return fmt.Errorf("no JIT image for %s (JIT off, or kernel too old)", path)
+	}
+	_, err = os.Stdout.Write(insns)
 	return err
 }
 
