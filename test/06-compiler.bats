@@ -17,7 +17,7 @@ CMD_B=(sh -c 'mkdir /tmp/d && ln -s /tmp/d /tmp/l && readlink /tmp/l && rmdir /t
 	run trace "of:$T/b.json;tf:$T/b.trace.json" "$BUSYBOX" "${CMD_B[@]}"
 	check_status 0
 	local out_b=$output
-	[[ $(jq .version "$T/a.trace.json") == 1 && $(jq '.runs | length' "$T/a.trace.json") == 1 ]]
+	[[ $(jq .version "$T/a.trace.json") == 2 && $(jq '.runs | length' "$T/a.trace.json") == 1 ]]
 
 	run "$COMPILER" merge -o "$T/merged.json" "$T/a.trace.json" "$T/b.trace.json"
 	check_status 0

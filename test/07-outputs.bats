@@ -96,7 +96,7 @@ passwd_intact() {
 	run trace "of:$p;tf:$t" "$BUSYBOX" ls /
 	check_status 0
 	assert_allows "$p" getdents64
-	[[ $(jq -r .version "$t") == 1 ]]
+	[[ $(jq -r .version "$t") == 2 ]]
 }
 
 @test "old workflow: re-tracing over the hook's own profile and trace" {

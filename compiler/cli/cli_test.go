@@ -159,7 +159,7 @@ func TestMerge(t *testing.T) {
 		t.Errorf("merged trace: %s", got)
 	}
 	code, out, _ := run(f, "merge", "-o", "-", "a.json")
-	if code != ExitOK || !strings.HasPrefix(out, "{\n  \"version\": 1,") {
+	if code != ExitOK || !strings.HasPrefix(out, "{\n  \"version\": 2,") {
 		t.Errorf("merge to stdout: %d %q", code, out)
 	}
 	f.writeErr = errors.New("disk full")

@@ -143,16 +143,22 @@ func describe(r Run) string {
 // number, and process names sorted without duplicates.
 func normRun(r Run) Run {
 	n := Run{
-		ContainerID: strings.ToValidUTF8(r.ContainerID, "\uFFFD"),
-		Image:       strings.ToValidUTF8(r.Image, "\uFFFD"),
-		Start:       r.Start.UTC(),
-		End:         r.End.UTC(),
-		Hook:        strings.ToValidUTF8(r.Hook, "\uFFFD"),
+		ContainerID:     validUTF8(r.ContainerID),
+		Image:           validUTF8(r.Image),
+		Node:            validUTF8(r.Node),
+		Namespace:       validUTF8(r.Namespace),
+		Pod:             validUTF8(r.Pod),
+		Container:       validUTF8(r.Container),
+		Runtime:         validUTF8(r.Runtime),
+		NoNewPrivileges: r.NoNewPrivileges,
+		Start:           r.Start.UTC(),
+		End:             r.End.UTC(),
+		Hook:            validUTF8(r.Hook),
 	}
 	if len(r.Command) > 0 {
 		n.Command = make([]string, len(r.Command))
 		for i, a := range r.Command {
-			n.Command[i] = strings.ToValidUTF8(a, "\uFFFD")
+			n.Command[i] = validUTF8(a)
 		}
 	}
 	n.Syscalls = make([]Syscall, len(r.Syscalls))
@@ -170,10 +176,54 @@ func normRun(r Run) Run {
 		if len(procs) > start {
 			s.Processes = procs[start:len(procs):len(procs)]
 		}
+		s.Args = normArgs(s.Args)
 		n.Syscalls[i] = s
 	}
 	slices.SortStableFunc(n.Syscalls, compareSyscalls)
 	return n
+}
+
+// validUTF8 replaces the bytes of s that are not UTF-8 by U+FFFD, as a
+// JSON round trip would.
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+// normArgs returns a deep copy of as sorted by index, each argument's
+// values sorted by value, empty lists as nil. It neither merges nor drops
+// duplicates: Validate reports them.
+func normArgs(as []Arg) []Arg {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]Arg, len(as))
+	for i, a := range as {
+		if len(a.Values) == 0 {
+			a.Values = nil
+		} else {
+			a.Values = slices.Clone(a.Values)
+			slices.SortStableFunc(a.Values, func(x, y ArgValue) int { return cmp.Compare(x.Value, y.Value) })
+		}
+		out[i] = a
+	}
+	slices.SortStableFunc(out, func(x, y Arg) int { return cmp.Compare(x.Index, y.Index) })
+	return out
+}
+
+// argsNormal reports whether normArgs(as) would equal as.
+func argsNormal(as []Arg) bool {
+	if as != nil && len(as) == 0 {
+		return false
+	}
+	for i, a := range as {
+		if i > 0 && as[i-1].Index > a.Index || a.Values != nil && len(a.Values) == 0 {
+			return false
+		}
+		for j := 1; j < len(a.Values); j++ {
+			if a.Values[j-1].Value > a.Values[j].Value {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // normal returns r in normal form, as normRun does, but returns r itself
@@ -190,9 +240,13 @@ func isNormal(r Run) bool {
 	// Comparing times with == is deliberate: the representation matters
 	// here (UTC, no monotonic reading), not only the instant.
 	if r.Start != r.Start.UTC() || r.End != r.End.UTC() ||
-		!utf8.ValidString(r.ContainerID) || !utf8.ValidString(r.Image) || !utf8.ValidString(r.Hook) ||
 		r.Command != nil && len(r.Command) == 0 || r.Syscalls == nil {
 		return false
+	}
+	for _, t := range []string{r.ContainerID, r.Image, r.Hook, r.Node, r.Namespace, r.Pod, r.Container, r.Runtime} {
+		if !utf8.ValidString(t) {
+			return false
+		}
 	}
 	for _, a := range r.Command {
 		if !utf8.ValidString(a) {
@@ -200,7 +254,7 @@ func isNormal(r Run) bool {
 		}
 	}
 	for _, s := range r.Syscalls {
-		if s.Processes != nil && len(s.Processes) == 0 {
+		if s.Processes != nil && len(s.Processes) == 0 || !argsNormal(s.Args) {
 			return false
 		}
 		for i, p := range s.Processes {
@@ -214,6 +268,7 @@ func isNormal(r Run) bool {
 
 func normSyscall(s Syscall) Syscall {
 	s.Processes = normProcesses(s.Processes)
+	s.Args = normArgs(s.Args)
 	return s
 }
 
@@ -256,18 +311,38 @@ func compareRuns(a, b Run) int {
 		cmp.Compare(a.Image, b.Image),
 		cmp.Compare(a.Hook, b.Hook),
 		slices.Compare(a.Command, b.Command),
+		cmp.Compare(a.Node, b.Node),
+		cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.Pod, b.Pod),
+		cmp.Compare(a.Container, b.Container),
+		cmp.Compare(a.Runtime, b.Runtime),
+		compareBool(a.NoNewPrivileges, b.NoNewPrivileges),
 	)
 }
 
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
 // summarise derives the summary from runs: one entry per arch and name,
-// counts summed, processes unioned, Runs = how many runs made the call. The
-// number comes from the first run; Validate checks that all runs agree.
-// Runs need not be normalised. ok is false when a count saturated.
+// counts and runtime counts summed, processes unioned, arguments merged
+// (see Arg), Runs = how many runs made the call. The number comes from
+// the first run; Validate checks that all runs agree. Runs need not be
+// normalised, but the values of their arguments must be sorted. ok is
+// false when a count saturated.
 func summarise(runs []Run) (sum []Syscall, ok bool) {
 	type key struct{ arch, name string }
 	ok = true
 	idx := make(map[key]int)
 	var procs []stringSet
+	var argIdx []int // argIdx[i] is 1 + the entry of sum[i] in args, or 0
+	var args [][]Arg
 	sum = []Syscall{}
 	for _, r := range runs {
 		for _, s := range r.Syscalls {
@@ -278,25 +353,91 @@ func summarise(runs []Run) (sum []Syscall, ok bool) {
 				idx[k] = i
 				sum = append(sum, Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch})
 				procs = append(procs, stringSet{})
+				argIdx = append(argIdx, 0)
 			}
 			e := &sum[i]
-			if e.Count > math.MaxUint64-s.Count {
-				e.Count = math.MaxUint64
-				ok = false
-			} else {
-				e.Count += s.Count
-			}
+			e.Count = addCount(e.Count, s.Count, &ok)
+			e.RuntimeCount = addCount(e.RuntimeCount, s.RuntimeCount, &ok)
 			e.Runs++
 			for _, p := range s.Processes {
 				procs[i].add(p)
+			}
+			if len(s.Args) > 0 {
+				if argIdx[i] == 0 {
+					args = append(args, nil)
+					argIdx[i] = len(args)
+				}
+				a := &args[argIdx[i]-1]
+				*a = mergeArgs(*a, s.Args, &ok)
 			}
 		}
 	}
 	for i := range sum {
 		sum[i].Processes = normProcesses(procs[i].list)
+		if argIdx[i] > 0 {
+			sum[i].Args = args[argIdx[i]-1]
+		}
 	}
 	slices.SortFunc(sum, compareSyscalls)
 	return sum, ok
+}
+
+// addCount returns a+b, saturating at math.MaxUint64 and clearing ok when
+// it does.
+func addCount(a, b uint64, ok *bool) uint64 {
+	if a > math.MaxUint64-b {
+		*ok = false
+		return math.MaxUint64
+	}
+	return a + b
+}
+
+// mergeArgs merges the arguments add into acc, which it owns, and returns
+// the result: an argument new to acc is copied in, one it has (same
+// index) gets add's values unioned with counts summed, flags OR'ed and
+// overflow summed. The kinds of one index are the same in a valid trace
+// (crossCheck); should they differ, the first one's is kept. Both lists
+// are sorted by index, their values by value.
+func mergeArgs(acc, add []Arg, ok *bool) []Arg {
+	for _, a := range add {
+		i, found := slices.BinarySearchFunc(acc, a.Index, func(x Arg, index int) int { return cmp.Compare(x.Index, index) })
+		if !found {
+			a.Values = slices.Clone(a.Values)
+			acc = slices.Insert(acc, i, a)
+			continue
+		}
+		m := &acc[i]
+		m.Flags |= a.Flags
+		m.Overflow = addCount(m.Overflow, a.Overflow, ok)
+		m.Values = mergeValues(m.Values, a.Values, ok)
+	}
+	return acc
+}
+
+// mergeValues returns the union of two sorted value lists, counts of a
+// value in both summed.
+func mergeValues(a, b []ArgValue, ok *bool) []ArgValue {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]ArgValue, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].Value < b[j].Value:
+			out = append(out, a[i])
+			i++
+		case a[i].Value > b[j].Value:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, ArgValue{Value: a[i].Value, Count: addCount(a[i].Count, b[j].Count, ok)})
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // stringSet collects distinct strings in a slice, switching to a map
@@ -331,6 +472,12 @@ func runsEqual(a, b Run) bool {
 	return a.ContainerID == b.ContainerID &&
 		a.Image == b.Image &&
 		a.Hook == b.Hook &&
+		a.Node == b.Node &&
+		a.Namespace == b.Namespace &&
+		a.Pod == b.Pod &&
+		a.Container == b.Container &&
+		a.Runtime == b.Runtime &&
+		a.NoNewPrivileges == b.NoNewPrivileges &&
 		a.Start.Equal(b.Start) &&
 		a.End.Equal(b.End) &&
 		slices.Equal(a.Command, b.Command) &&
@@ -340,6 +487,16 @@ func runsEqual(a, b Run) bool {
 func syscallsEqual(a, b []Syscall) bool {
 	return slices.EqualFunc(a, b, func(x, y Syscall) bool {
 		return x.Name == y.Name && x.Number == y.Number && x.Arch == y.Arch &&
-			x.Count == y.Count && x.Runs == y.Runs && slices.Equal(x.Processes, y.Processes)
+			x.Count == y.Count && x.RuntimeCount == y.RuntimeCount && x.Runs == y.Runs &&
+			slices.Equal(x.Processes, y.Processes) && argsEqual(x.Args, y.Args)
+	})
+}
+
+// argsEqual reports whether two argument lists hold the same, nil and
+// empty alike.
+func argsEqual(a, b []Arg) bool {
+	return slices.EqualFunc(a, b, func(x, y Arg) bool {
+		return x.Index == y.Index && x.Kind == y.Kind && x.Flags == y.Flags &&
+			x.Overflow == y.Overflow && slices.Equal(x.Values, y.Values)
 	})
 }

@@ -22,9 +22,12 @@ type file struct {
 //
 // Decoding is strict: unknown or misspelt fields (keys are matched
 // case-sensitively), repeated keys and data after the top-level object are
-// errors, and "version" and "runs" are required. A file of another version
-// fails with ErrVersion before any other check, so an old reader reports
-// the real problem rather than a newer field it does not know.
+// errors, and "version" and "runs" are required. A file of a version
+// outside MinVersion to Version fails with ErrVersion before any other
+// check, so an old reader reports the real problem rather than a newer
+// field it does not know. A version 1 file is returned as a trace of
+// Version without the fields version 2 added; holding one of them, it is
+// an error, as it would be for a version 1 reader.
 //
 // The summary ("syscalls") may be absent or null, in which case it is
 // computed; when present it must equal the summary computed from the runs
@@ -32,8 +35,8 @@ type file struct {
 // in any order and are returned sorted. Every other rule is listed on
 // Validate. Parse never panics on malformed input.
 func Parse(data []byte) (*Trace, error) {
-	if v, ok := peekVersion(data); ok && v != Version {
-		return nil, fmt.Errorf("parse trace: %w %d (this build reads version %d)", ErrVersion, v, Version)
+	if v, ok := peekVersion(data); ok && (v < MinVersion || v > Version) {
+		return nil, fmt.Errorf("parse trace: %w", versionError(v))
 	}
 	var f file
 	if err := jsonfile.Unmarshal(data, &f); err != nil {
@@ -46,6 +49,12 @@ func Parse(data []byte) (*Trace, error) {
 		return nil, errors.New("parse trace: missing field runs")
 	}
 	t := &Trace{Version: *f.Version, Runs: *f.Runs}
+	if t.Version == 1 {
+		if err := checkVersion1(t.Runs); err != nil {
+			return nil, fmt.Errorf("parse trace: %w", err)
+		}
+		t.Version = Version
+	}
 	if f.Syscalls != nil {
 		t.Syscalls = *f.Syscalls
 		if t.Syscalls == nil {
@@ -116,6 +125,49 @@ func peekVersion(data []byte) (v int, ok bool) {
 	return v, ok
 }
 
+// versionError is ErrVersion for version v, saying which versions this
+// build reads.
+func versionError(v int) error {
+	return fmt.Errorf("%w %d (this build reads versions %d to %d)", ErrVersion, v, MinVersion, Version)
+}
+
+// checkVersion1 refuses, in a file that says it is version 1, the fields
+// version 2 added: a version 1 reader would refuse them as unknown.
+func checkVersion1(runs []Run) error {
+	for i, r := range runs {
+		var field string
+		switch {
+		case r.Node != "":
+			field = "node"
+		case r.Namespace != "":
+			field = "namespace"
+		case r.Pod != "":
+			field = "pod"
+		case r.Container != "":
+			field = "container"
+		case r.Runtime != "":
+			field = "runtime"
+		case r.NoNewPrivileges:
+			field = "noNewPrivileges"
+		}
+		for j, s := range r.Syscalls {
+			if field != "" {
+				break
+			}
+			switch {
+			case s.RuntimeCount != 0:
+				field = fmt.Sprintf("syscalls[%d].runtimeCount", j)
+			case s.Args != nil:
+				field = fmt.Sprintf("syscalls[%d].args", j)
+			}
+		}
+		if field != "" {
+			return fmt.Errorf("%w: runs[%d].%s is a version 2 field in a version 1 trace", ErrInvalid, i, field)
+		}
+	}
+	return nil
+}
+
 // encodedSize estimates the length of t's file from the number of entries,
 // generously for the short names and single process of a typical entry,
 // so that the buffer seldom needs to grow and is not much larger than
@@ -124,6 +176,16 @@ func encodedSize(t *Trace) int {
 	n := 256 + 256*len(t.Syscalls)
 	for _, r := range t.Runs {
 		n += 512 + 256*len(r.Syscalls)
+		for _, s := range r.Syscalls {
+			for _, a := range s.Args {
+				n += 128 + 80*len(a.Values)
+			}
+		}
+	}
+	for _, s := range t.Syscalls {
+		for _, a := range s.Args {
+			n += 128 + 80*len(a.Values)
+		}
 	}
 	return n
 }

@@ -38,9 +38,19 @@ func FuzzNormal(f *testing.F) {
 		}
 		if shape&64 == 0 {
 			r.Syscalls = []Syscall{{Name: n1, Arch: arch, Count: 1, Processes: procs}, {Name: n2, Arch: arch, Number: 1, Count: 2}}
+			// Arguments in and out of order, empty lists.
+			switch ns & 3 {
+			case 1:
+				r.Syscalls[0].Args = []Arg{{Index: 1, Kind: ArgValues, Values: []ArgValue{{Value: 2, Count: 1}, {Value: 1, Count: 1}}}, {Index: 0, Kind: ArgNamespaceFlags}}
+			case 2:
+				r.Syscalls[1].Args = []Arg{{Index: 0, Kind: ArgValues, Values: []ArgValue{}, Overflow: 2}}
+			case 3:
+				r.Syscalls[1].Args = []Arg{}
+			}
 		} else if shape&128 == 0 {
 			r.Syscalls = []Syscall{}
 		}
+		r.Runtime, r.Node = p1, "\xff"+p2
 
 		want := normRun(r)
 		if got := normal(r); !reflect.DeepEqual(got, want) {

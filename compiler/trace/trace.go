@@ -3,9 +3,19 @@ package trace
 import "time"
 
 // Version is the trace format version written by this package. Parse
-// rejects every other version: a reader cannot know what a newer writer
-// meant by its fields.
-const Version = 1
+// rejects versions above it, since a reader cannot know what a newer
+// writer meant by its fields, and below MinVersion.
+//
+// Version 2 added the runtime's share of each call (Syscall.RuntimeCount),
+// recorded arguments (Syscall.Args) and more provenance (Run.Node,
+// Namespace, Pod, Container, Runtime, NoNewPrivileges).
+const Version = 2
+
+// MinVersion is the oldest version Parse reads. A version 1 file is read
+// as a version 2 trace without the fields version 2 added, which is what
+// it means: no call was told apart as the runtime's, and no argument was
+// recorded, so every value may have been used.
+const MinVersion = 1
 
 // Trace is the content of a trace file.
 type Trace struct {
@@ -30,6 +40,23 @@ type Run struct {
 	Image string `json:"image,omitempty"`
 	// Command is the container's process arguments from its OCI config.
 	Command []string `json:"command,omitempty"`
+	// Node is the name of the host the container ran on (the hook's
+	// --node-name, by default the host name). Version 2.
+	Node string `json:"node,omitempty"`
+	// Namespace, Pod and Container name the container in Kubernetes, from
+	// the annotations CRI-O or containerd set; empty elsewhere. Version 2.
+	Namespace string `json:"namespace,omitempty"`
+	Pod       string `json:"pod,omitempty"`
+	Container string `json:"container,omitempty"`
+	// Runtime is the OCI runtime that started the container, name and
+	// version as it reports them ("runc 1.1.5+ds1", "crun 1.8.1"); empty
+	// when unknown. Version 2.
+	Runtime string `json:"runtime,omitempty"`
+	// NoNewPrivileges is the container's process.noNewPrivileges. With
+	// it, runc and crun install the seccomp filter right before execve
+	// rather than early, so fewer of their own calls come after it.
+	// Version 2.
+	NoNewPrivileges bool `json:"noNewPrivileges,omitzero"`
 	// Start and End bound the tracing window.
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
@@ -52,12 +79,67 @@ type Syscall struct {
 	Arch string `json:"arch"`
 	// Count is how many times the call was made.
 	Count uint64 `json:"count"`
+	// RuntimeCount is how many of Count the container runtime made: after
+	// its seccomp filter, before the workload's first execve (that execve
+	// included). The rest, Count - RuntimeCount, are the workload's. 0
+	// in version 1 files, which did not tell them apart. Version 2.
+	RuntimeCount uint64 `json:"runtimeCount,omitzero"`
 	// Processes lists the names (comm) of processes seen making it, sorted.
 	Processes []string `json:"processes,omitempty"`
 	// Runs is, in a summary, how many runs made the call; 0 inside a Run,
 	// and then left out of the file (omitzero: the JSON library's
 	// omitempty leaves out only empty JSON values, and 0 is not one).
 	Runs int `json:"runs,omitzero"`
+	// Args holds what was recorded of the call's arguments, sorted by
+	// index, at most one entry per index. The hook records one argument
+	// of the calls internal/args lists. A call without Args may have
+	// used any arguments. Version 2.
+	Args []Arg `json:"args,omitempty"`
+}
+
+// ArgKind is how an argument was recorded.
+type ArgKind string
+
+// Argument kinds, as internal/args.Kind names them.
+const (
+	// ArgValues: the distinct values seen, each with how often (Values),
+	// and how many calls had a value the recorder had no room for
+	// (Overflow).
+	ArgValues ArgKind = "values"
+	// ArgNamespaceFlags: the OR of the namespace bits (CLONE_NEW*) seen
+	// in a flags argument (Flags).
+	ArgNamespaceFlags ArgKind = "nsflags"
+)
+
+// KnownArgKinds returns the argument kinds, sorted.
+func KnownArgKinds() []ArgKind { return []ArgKind{ArgNamespaceFlags, ArgValues} }
+
+// Arg is what was recorded of one argument of one call.
+//
+// In a summary, Values are the union over runs with their counts summed,
+// Flags the OR and Overflow the sum, over the runs that recorded the
+// argument: a run that did not (a version 1 run) is not represented, so a
+// consumer that needs to know whether every run recorded it looks at the
+// runs.
+type Arg struct {
+	// Index is the argument's position, 0 to 5.
+	Index int `json:"index"`
+	// Kind says which of the fields below hold what was seen.
+	Kind ArgKind `json:"kind"`
+	// Values are the distinct values seen, sorted, for ArgValues.
+	Values []ArgValue `json:"values,omitempty"`
+	// Flags is the OR of the CLONE_NEW* bits seen, for ArgNamespaceFlags;
+	// 0 (and absent from the file) when no call asked for a namespace.
+	Flags uint64 `json:"flags,omitzero"`
+	// Overflow counts, for ArgValues, the calls whose value did not fit
+	// the recorder's set of values: they may have used any value.
+	Overflow uint64 `json:"overflow,omitzero"`
+}
+
+// ArgValue is one value of an argument and how many calls used it.
+type ArgValue struct {
+	Value uint64 `json:"value"`
+	Count uint64 `json:"count"`
 }
 
 // Limits on individual fields. They are far above anything the hook
@@ -76,4 +158,6 @@ const (
 	// MaxNumber bounds syscall numbers. x32 numbers carry bit 30, MIPS and
 	// ARM private calls are offset, but all stay far below this.
 	MaxNumber = 1<<31 - 1
+	// MaxArgIndex is the highest argument index: seccomp sees six.
+	MaxArgIndex = 5
 )

@@ -34,6 +34,9 @@ func mustMarshal(t testing.TB, tr *trace.Trace) []byte {
 	return b
 }
 
+// The golden file of each version: version 2 round-trips byte for byte;
+// version 1 reads as a version 2 trace without the new fields, so it is
+// written back identical but for its version.
 func TestFixtureRoundTrip(t *testing.T) {
 	data, err := os.ReadFile("testdata/two-runs.json")
 	if err != nil {
@@ -46,12 +49,79 @@ func TestFixtureRoundTrip(t *testing.T) {
 	if got := mustMarshal(t, tr); !bytes.Equal(got, data) {
 		t.Errorf("Marshal(Parse(fixture)) differs from the fixture:\n%s", got)
 	}
+	if len(tr.Runs) != 2 || len(tr.Syscalls) != 10 {
+		t.Fatalf("got %d runs, %d summary entries; want 2, 10", len(tr.Runs), len(tr.Syscalls))
+	}
+	byName := map[string]trace.Syscall{}
+	for _, s := range tr.Syscalls {
+		if s.Arch == x64 {
+			byName[s.Name] = s
+		}
+	}
+	if e := byName["execve"]; e.Count != 3 || e.RuntimeCount != 2 {
+		t.Errorf("summary entry for execve = %+v, want runtime counts summed", e)
+	}
+	wantSocket := []trace.Arg{{Index: 0, Kind: trace.ArgValues, Values: []trace.ArgValue{{Value: 1, Count: 1}, {Value: 2, Count: 3}}}}
+	if got := byName["socket"].Args; !reflect.DeepEqual(got, wantSocket) {
+		t.Errorf("socket args in the summary = %+v, want values unioned, counts summed", got)
+	}
+	if got := byName["clone"].Args; len(got) != 1 || got[0].Flags != 0x20000 {
+		t.Errorf("clone args in the summary = %+v, want the flags OR'ed", got)
+	}
+	if got := byName["ioctl"].Args; len(got) != 1 || got[0].Overflow != 36 {
+		t.Errorf("ioctl args in the summary = %+v, want the overflow", got)
+	}
+	r := tr.Runs[0]
+	if r.Runtime != "runc 1.1.5+ds1" || r.Node != "node-1" || r.Namespace != "shop" || r.Pod == "" || r.Container != "app" || r.NoNewPrivileges {
+		t.Errorf("run 0 provenance = %+v", r)
+	}
+	if !tr.Runs[1].NoNewPrivileges || tr.Runs[1].Runtime != "crun 1.8.1" {
+		t.Errorf("run 1 provenance = %+v", tr.Runs[1])
+	}
+}
+
+func TestFixtureVersion1(t *testing.T) {
+	data, err := os.ReadFile("testdata/two-runs-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("{\n  \"version\": 1,")) {
+		t.Fatal("the version 1 fixture is not version 1")
+	}
+	tr, err := trace.Parse(data)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if tr.Version != trace.Version {
+		t.Errorf("Version = %d, want %d", tr.Version, trace.Version)
+	}
+	want := bytes.Replace(data, []byte(`"version": 1,`), []byte(`"version": 2,`), 1)
+	if got := mustMarshal(t, tr); !bytes.Equal(got, want) {
+		t.Errorf("Marshal(Parse(v1 fixture)) is not the fixture as version 2:\n%s", got)
+	}
 	if len(tr.Runs) != 2 || len(tr.Syscalls) != 5 {
 		t.Fatalf("got %d runs, %d summary entries; want 2, 5", len(tr.Runs), len(tr.Syscalls))
 	}
 	read := tr.Syscalls[4]
 	if read.Name != "read" || read.Count != 1234 || read.Runs != 2 || !reflect.DeepEqual(read.Processes, []string{"python3", "sh"}) {
 		t.Errorf("summary entry for read = %+v", read)
+	}
+	// A version 1 run and a version 2 run merge: the result is version 2.
+	v2, err := os.ReadFile("testdata/two-runs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 = bytes.ReplaceAll(v2, []byte("4b1c0a6f0e2d"), []byte("000000000001"))
+	other, err := trace.Parse(bytes.ReplaceAll(v2, []byte("9f8e7d6c5b4a"), []byte("000000000002")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := trace.Merge(tr, other)
+	if err != nil {
+		t.Fatalf("Merge(v1, v2): %v", err)
+	}
+	if len(m.Runs) != 4 || m.Version != trace.Version {
+		t.Errorf("Merge(v1, v2) = %d runs, version %d", len(m.Runs), m.Version)
 	}
 }
 
@@ -182,9 +252,13 @@ func TestParseInvalidUTF8(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	const okRun = `{"containerID":"a","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[%s]}`
 	withCalls := func(calls string) string {
-		return `{"version":1,"runs":[` + strings.Replace(okRun, "%s", calls, 1) + `]}`
+		return `{"version":2,"runs":[` + strings.Replace(okRun, "%s", calls, 1) + `]}`
 	}
 	read := `{"name":"read","nr":0,"arch":"SCMP_ARCH_X86_64","count":1}`
+	// sockArgs is a socket call made 3 times with the given args.
+	sockArgs := func(args string) string {
+		return `{"name":"socket","nr":41,"arch":"SCMP_ARCH_X86_64","count":3,"args":[` + args + `]}`
+	}
 	for _, tc := range []struct {
 		name, doc, want string
 	}{
@@ -199,7 +273,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate key", `{"version":1,"runs":[],"runs":[]}`, "duplicate field runs"},
 		{"missing version", `{"runs":[]}`, "missing field version"},
 		{"missing runs", `{"version":1}`, "missing field runs"},
-		{"future version", `{"version":2,"runs":[],"newField":1}`, "unsupported trace version 2"},
+		{"future version", `{"version":3,"runs":[],"newField":1}`, "unsupported trace version 3 (this build reads versions 1 to 2)"},
 		{"version zero", `{"version":0,"runs":[]}`, "unsupported trace version 0"},
 		{"string version", `{"version":"1","runs":[]}`, "cannot unmarshal"},
 		{"empty name", withCalls(`{"name":"","nr":0,"arch":"SCMP_ARCH_X86_64","count":1}`), "name is empty"},
@@ -228,6 +302,32 @@ func TestParseErrors(t *testing.T) {
 		{"summary count", `{"version":1,"syscalls":[{"name":"read","nr":0,"arch":"SCMP_ARCH_X86_64","count":2,"runs":1}],"runs":[` + strings.Replace(okRun, "%s", read, 1) + `]}`, "count 2 in the summary, 1 in the runs"},
 		{"summary extra", `{"version":1,"syscalls":[{"name":"write","nr":1,"arch":"SCMP_ARCH_X86_64","count":1,"runs":1}],"runs":[]}`, "in no run"},
 		{"summary missing", `{"version":1,"syscalls":[],"runs":[` + strings.Replace(okRun, "%s", read, 1) + `]}`, "missing from the summary"},
+		{"runtime count above count", withCalls(`{"name":"read","nr":0,"arch":"SCMP_ARCH_X86_64","count":1,"runtimeCount":2}`), "runtime count 2 is above the count 1"},
+		{"v2 field in v1", `{"version":1,"runs":[{"runtime":"runc","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[]}]}`, "runs[0].runtime is a version 2 field in a version 1 trace"},
+		{"v2 args in v1", `{"version":1,"runs":[{"start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[` + sockArgs(`{"index":0,"kind":"values","values":[{"value":1,"count":1}]}`) + `]}]}`, "syscalls[0].args is a version 2 field"},
+		{"nul in runtime", `{"version":2,"runs":[{"runtime":"runc\u0000","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[]}]}`, "runtime contains a NUL"},
+		{"arg index", withCalls(sockArgs(`{"index":6,"kind":"values","values":[{"value":1,"count":1}]}`)), "index 6 out of range (0-5)"},
+		{"negative arg index", withCalls(sockArgs(`{"index":-1,"kind":"values","values":[{"value":1,"count":1}]}`)), "index -1 out of range"},
+		{"arg kind", withCalls(sockArgs(`{"index":0,"kind":"bits","values":[{"value":1,"count":1}]}`)), `unknown kind "bits"`},
+		{"arg kind missing", withCalls(sockArgs(`{"index":0,"values":[{"value":1,"count":1}]}`)), `unknown kind ""`},
+		{"args unsorted", withCalls(sockArgs(`{"index":1,"kind":"values","values":[{"value":1,"count":1}]},{"index":0,"kind":"values","values":[{"value":1,"count":1}]}`)), "must be sorted by index"},
+		{"args repeated", withCalls(sockArgs(`{"index":0,"kind":"values","values":[{"value":1,"count":1}]},{"index":0,"kind":"values","values":[{"value":2,"count":1}]}`)), "one entry per index"},
+		{"values unsorted", withCalls(sockArgs(`{"index":0,"kind":"values","values":[{"value":2,"count":1},{"value":1,"count":1}]}`)), "values must be sorted and distinct"},
+		{"values repeated", withCalls(sockArgs(`{"index":0,"kind":"values","values":[{"value":1,"count":1},{"value":1,"count":1}]}`)), "values must be sorted and distinct"},
+		{"value count zero", withCalls(sockArgs(`{"index":0,"kind":"values","values":[{"value":1,"count":0}]}`)), "values[0]: count is 0"},
+		{"values empty", withCalls(sockArgs(`{"index":0,"kind":"values","values":[]}`)), "no value and no overflow"},
+		{"values over count", withCalls(sockArgs(`{"index":0,"kind":"values","values":[{"value":1,"count":2}],"overflow":2}`)), "count 4 calls, more than the 3 made"},
+		{"flags on values", withCalls(sockArgs(`{"index":0,"kind":"values","values":[{"value":1,"count":1}],"flags":1}`)), "flags are only for kind nsflags"},
+		{"values on nsflags", withCalls(sockArgs(`{"index":0,"kind":"nsflags","values":[{"value":1,"count":1}]}`)), "values and overflow are only for kind values"},
+		{"overflow on nsflags", withCalls(sockArgs(`{"index":0,"kind":"nsflags","overflow":1}`)), "values and overflow are only for kind values"},
+		{"flags beyond CLONE_NEW", withCalls(sockArgs(`{"index":0,"kind":"nsflags","flags":17}`)), "bits other than CLONE_NEW*"},
+		{"unknown arg field", withCalls(sockArgs(`{"index":0,"kind":"nsflags","mask":1}`)), "unknown field runs[0].syscalls[0].args[0].mask"},
+		{"arg kinds differ", `{"version":2,"runs":[` + strings.Replace(okRun, "%s", sockArgs(`{"index":0,"kind":"nsflags"}`), 1) + `,` +
+			`{"containerID":"b","start":"2025-03-01T12:00:00Z","end":"2025-03-01T12:00:01Z","syscalls":[` + sockArgs(`{"index":0,"kind":"values","overflow":1}`) + `]}]}`, "argument 0 is nsflags in one run and values in another"},
+		{"summary runtime count", `{"version":2,"syscalls":[{"name":"read","nr":0,"arch":"SCMP_ARCH_X86_64","count":1,"runs":1}],"runs":[` +
+			strings.Replace(okRun, "%s", `{"name":"read","nr":0,"arch":"SCMP_ARCH_X86_64","count":1,"runtimeCount":1}`, 1) + `]}`, "runtime count 0 in the summary, 1 in the runs"},
+		{"summary args", `{"version":2,"syscalls":[{"name":"socket","nr":41,"arch":"SCMP_ARCH_X86_64","count":3,"runs":1}],"runs":[` +
+			strings.Replace(okRun, "%s", sockArgs(`{"index":0,"kind":"nsflags"}`), 1) + `]}`, "args differ from those of the runs"},
 		{"summary runs", `{"version":1,"syscalls":[{"name":"read","nr":0,"arch":"SCMP_ARCH_X86_64","count":1,"runs":2}],"runs":[` + strings.Replace(okRun, "%s", read, 1) + `]}`, "made by 2 runs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

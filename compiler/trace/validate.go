@@ -3,10 +3,13 @@ package trace
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 var (
@@ -31,11 +34,20 @@ var (
 //   - a syscall has an empty or malformed name (libseccomp names are
 //     lowercase letters, digits and underscores), an architecture that is
 //     not of the form SCMP_ARCH_*, a negative number, a zero count, a
-//     non-zero Runs field inside a run, or an empty process name;
+//     runtime count above its count, a non-zero Runs field inside a run,
+//     or an empty process name;
+//   - an argument (see checkArgs) has an index outside 0 to 5 or repeated,
+//     args are not sorted by index, its kind is unknown, its values are
+//     not sorted and distinct, a value has a zero count, the counts and
+//     the overflow add up to more than the call's count, a values
+//     argument records nothing, flags are given for a values argument or
+//     hold bits other than CLONE_NEW*, or values or an overflow are given
+//     for an nsflags argument;
 //   - a run lists the same arch and name, or the same arch and number,
 //     twice;
-//   - two runs share an identity (ErrConflict) or give the same arch and
-//     name different numbers;
+//   - two runs share an identity (ErrConflict), give the same arch and
+//     name different numbers, or record one of its arguments as two
+//     kinds;
 //   - summed counts overflow uint64;
 //   - t.Syscalls is non-nil and differs from the summary computed from the
 //     runs, order aside (ErrSummary). A nil summary is accepted: Marshal
@@ -61,7 +73,7 @@ func (t *Trace) validateRuns() error {
 		return fmt.Errorf("%w: trace is nil", ErrInvalid)
 	}
 	if t.Version != Version {
-		return fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)
+		return versionError(t.Version)
 	}
 	var c runChecker
 	for i, r := range t.Runs {
@@ -137,6 +149,8 @@ func (c *runChecker) check(r Run) error {
 	}
 	for _, f := range []struct{ name, v string }{
 		{"containerID", r.ContainerID}, {"image", r.Image}, {"hook", r.Hook},
+		{"node", r.Node}, {"namespace", r.Namespace}, {"pod", r.Pod},
+		{"container", r.Container}, {"runtime", r.Runtime},
 	} {
 		if err := checkText(f.v); err != nil {
 			return fmt.Errorf("%w: %s %w", ErrInvalid, f.name, err)
@@ -183,9 +197,63 @@ func validateSyscall(s Syscall) error {
 	if s.Count == 0 {
 		return fmt.Errorf("%s %s: %w: count is 0 (a recorded call was made at least once)", s.Arch, s.Name, ErrInvalid)
 	}
+	if s.RuntimeCount > s.Count {
+		return fmt.Errorf("%s %s: %w: runtime count %d is above the count %d", s.Arch, s.Name, ErrInvalid, s.RuntimeCount, s.Count)
+	}
 	for _, p := range s.Processes {
 		if p == "" || len(p) > MaxProcessLen || strings.IndexByte(p, 0) >= 0 || !utf8.ValidString(p) {
 			return fmt.Errorf("%s %s: %w: bad process name %q", s.Arch, s.Name, ErrInvalid, p)
+		}
+	}
+	if err := checkArgs(s.Args, s.Count); err != nil {
+		return fmt.Errorf("%s %s: %w: %w", s.Arch, s.Name, ErrInvalid, err)
+	}
+	return nil
+}
+
+// checkArgs checks the recorded arguments of a call made count times.
+func checkArgs(as []Arg, count uint64) error {
+	for i, a := range as {
+		if a.Index < 0 || a.Index > MaxArgIndex {
+			return fmt.Errorf("args[%d]: index %d out of range (0-%d)", i, a.Index, MaxArgIndex)
+		}
+		if i > 0 && as[i-1].Index >= a.Index {
+			return fmt.Errorf("args[%d]: index %d after %d: args must be sorted by index, one entry per index", i, a.Index, as[i-1].Index)
+		}
+		switch a.Kind {
+		case ArgValues:
+			if a.Flags != 0 {
+				return fmt.Errorf("args[%d]: flags are only for kind %s", i, ArgNamespaceFlags)
+			}
+			if len(a.Values) == 0 && a.Overflow == 0 {
+				return fmt.Errorf("args[%d]: no value and no overflow: every recorded call has one or the other", i)
+			}
+			total := a.Overflow
+			for j, v := range a.Values {
+				if v.Count == 0 {
+					return fmt.Errorf("args[%d].values[%d]: count is 0", i, j)
+				}
+				if j > 0 && a.Values[j-1].Value >= v.Value {
+					return fmt.Errorf("args[%d].values[%d]: value %d after %d: values must be sorted and distinct", i, j, v.Value, a.Values[j-1].Value)
+				}
+				if total > math.MaxUint64-v.Count {
+					total = math.MaxUint64
+				} else {
+					total += v.Count
+				}
+			}
+			if total > count {
+				return fmt.Errorf("args[%d]: values and overflow count %d calls, more than the %d made", i, total, count)
+			}
+		case ArgNamespaceFlags:
+			if len(a.Values) > 0 || a.Overflow != 0 {
+				return fmt.Errorf("args[%d]: values and overflow are only for kind %s", i, ArgValues)
+			}
+			if extra := a.Flags &^ args.NamespaceMask; extra != 0 {
+				return fmt.Errorf("args[%d]: flags %#x hold bits other than CLONE_NEW* (%#x)", i, a.Flags, extra)
+			}
+		default:
+			return fmt.Errorf("args[%d]: unknown kind %q (want %s or %s)", i, a.Kind, ArgValues, ArgNamespaceFlags)
 		}
 	}
 	return nil
@@ -246,11 +314,12 @@ func checkText(s string) error {
 	return nil
 }
 
-// crossCheck verifies properties spanning runs: unique identities and one
-// number per arch and name.
+// crossCheck verifies properties spanning runs: unique identities, one
+// number per arch and name, and one kind per argument.
 func crossCheck(runs []Run) error {
 	seen := make(map[identity]bool, len(runs))
 	nr := make(map[archName]int)
+	var kinds map[argKey]ArgKind
 	for _, r := range runs {
 		id := identityOf(r)
 		if seen[id] {
@@ -264,9 +333,26 @@ func crossCheck(runs []Run) error {
 					ErrInvalid, s.Arch, s.Name, n, s.Number, describe(r))
 			}
 			nr[k] = s.Number
+			for _, a := range s.Args {
+				if kinds == nil {
+					kinds = make(map[argKey]ArgKind)
+				}
+				ak := argKey{k, a.Index}
+				if kind, ok := kinds[ak]; ok && kind != a.Kind {
+					return fmt.Errorf("%w: %s %s argument %d is %s in one run and %s in another (%s)",
+						ErrInvalid, s.Arch, s.Name, a.Index, kind, a.Kind, describe(r))
+				}
+				kinds[ak] = a.Kind
+			}
 		}
 	}
 	return nil
+}
+
+// argKey names one argument of one call on one architecture.
+type argKey struct {
+	archName
+	index int
 }
 
 // compareSummary explains the first difference between a summary read
@@ -291,6 +377,10 @@ func compareSummary(given, want []Syscall) error {
 			return fmt.Errorf("%w: %s %s: number %d in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.Number, w.Number)
 		case g.Count != w.Count:
 			return fmt.Errorf("%w: %s %s: count %d in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.Count, w.Count)
+		case g.RuntimeCount != w.RuntimeCount:
+			return fmt.Errorf("%w: %s %s: runtime count %d in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.RuntimeCount, w.RuntimeCount)
+		case !argsEqual(g.Args, w.Args):
+			return fmt.Errorf("%w: %s %s: args differ from those of the runs", ErrSummary, g.Arch, g.Name)
 		case g.Runs != w.Runs:
 			return fmt.Errorf("%w: %s %s: made by %d runs in the summary, %d in the runs", ErrSummary, g.Arch, g.Name, g.Runs, w.Runs)
 		case !slices.Equal(g.Processes, w.Processes):

@@ -6,9 +6,11 @@ package tracetest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 // Call is a syscall a synthetic run may make.
@@ -61,7 +63,10 @@ var Processes = []string{"sh", "python3", "nginx", "bash", "ls", "cat", "curl", 
 var epoch = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // Run returns run number i, which calls a random subset of table picked
-// with rng, each a random number of times, from random processes. The
+// with rng, each a random number of times, from random processes, some
+// of them partly by the runtime (RuntimeCount). Calls that internal/args
+// lists get their argument recorded as the hook would: a few values
+// out of a small range, sometimes an overflow, or namespace flags. The
 // identity is fixed by i: container "ctr-<i>", started i minutes after a
 // fixed epoch.
 func Run(rng *rand.Rand, table []Call, i int) trace.Run {
@@ -73,18 +78,66 @@ func Run(rng *rand.Rand, table []Call, i int) trace.Run {
 		Start:       start,
 		End:         start.Add(time.Duration(1+rng.IntN(5000)) * time.Millisecond),
 		Hook:        "2.0.0-test",
+		Runtime:     Runtimes[i%len(Runtimes)],
 	}
 	for _, c := range table {
 		if rng.IntN(3) == 0 {
 			continue
 		}
 		s := trace.Syscall{Name: c.Name, Number: c.Number, Arch: c.Arch, Count: 1 + uint64(rng.IntN(10000))}
+		if rng.IntN(4) == 0 {
+			s.RuntimeCount = uint64(rng.IntN(int(s.Count) + 1))
+		}
 		for range 1 + rng.IntN(2) {
 			s.Processes = append(s.Processes, Processes[rng.IntN(len(Processes))])
+		}
+		if row, ok := tableRow(c.Name); ok {
+			s.Args = []trace.Arg{arg(rng, row, s.Count)}
 		}
 		r.Syscalls = append(r.Syscalls, s)
 	}
 	return r
+}
+
+// Runtimes are the runtimes runs take turns at.
+var Runtimes = []string{"runc 1.1.5+ds1", "crun 1.8.1"}
+
+// tableRow returns the internal/args row of a call, if any.
+func tableRow(name string) (args.Row, bool) {
+	for _, r := range args.Table() {
+		if r.Syscall == name {
+			return r, true
+		}
+	}
+	return args.Row{}, false
+}
+
+// arg makes what the recorder would record of row's argument over count
+// calls: for values, up to 4 distinct values among 8 and, now and then,
+// calls that overflowed; for namespace flags, none or one CLONE_NEW* bit.
+func arg(rng *rand.Rand, row args.Row, count uint64) trace.Arg {
+	a := trace.Arg{Index: int(row.Index), Kind: trace.ArgKind(row.Kind.String())}
+	if row.Kind == args.NamespaceFlags {
+		if rng.IntN(4) == 0 {
+			a.Flags = 1 << 28 // CLONE_NEWUSER
+		}
+		return a
+	}
+	left := count
+	if rng.IntN(8) == 0 {
+		a.Overflow = 1 + uint64(rng.IntN(int(left)))
+		left -= a.Overflow
+	}
+	for n := rng.IntN(4); n >= 0 && left > 0; n-- {
+		v := trace.ArgValue{Value: uint64(rng.IntN(8)), Count: 1 + uint64(rng.IntN(int(left)))}
+		if slices.ContainsFunc(a.Values, func(o trace.ArgValue) bool { return o.Value == v.Value }) {
+			continue
+		}
+		left -= v.Count
+		a.Values = append(a.Values, v)
+	}
+	slices.SortFunc(a.Values, func(x, y trace.ArgValue) int { return int(x.Value) - int(y.Value) })
+	return a
 }
 
 // Trace returns a trace of runs first..first+n-1 (see Run), seeded by
