@@ -38,6 +38,7 @@ func main() {
 		private     = flag.Bool("private", false, "attach a program of the tracer's own instead of the shared one (tests)")
 		timeout     = flag.Duration("timeout", lifecycle.DefaultAttachTimeout, "how long prestart waits for the tracer to attach")
 		logLevel    = flag.String("log-level", "info", "log `level`: debug, info, warn or error")
+		nodeName    = flag.String("node-name", "", "`name` of this host in traces (default: the host name)")
 		showVersion = flag.Bool("version", false, "print the version and exit")
 	)
 	var allowDirs []string
@@ -65,6 +66,7 @@ func main() {
 		AttachTimeout: *timeout,
 		AllowDirs:     allowDirs,
 		LogLevel:      *logLevel,
+		NodeName:      *nodeName,
 		BPF:           bpf.Options{PinDir: *pinDir, Private: *private},
 	}
 	var err error

@@ -55,3 +55,22 @@ CMD_B=(sh -c 'mkdir /tmp/d && ln -s /tmp/d /tmp/l && readlink /tmp/l && rmdir /t
 	run "$COMPILER" diff "$T/hook.trace.json" "$T/hook.json"
 	check_status 0
 }
+
+@test "the trace records the runtime and its share of the calls, the node, no-new-privileges, arguments" {
+	run trace "of:$T/p.json;tf:$T/t.json" --security-opt no-new-privileges "$BUSYBOX" sh -c 'ls / >/dev/null; true'
+	check_status 0
+	# The runtime is prestart's parent, named as its --version says.
+	local runtime
+	runtime=$(jq -r '.runs[0].runtime' "$T/t.json")
+	echo "runtime: $runtime"
+	[[ $runtime =~ ^(runc|crun)\ [0-9][^\ ]*$ ]]
+	[[ -z $RUNTIME || $runtime == "$RUNTIME "* ]]
+	[[ $(jq -r '.runs[0].node' "$T/t.json") == "$(hostname)" ]]
+	[[ $(jq '.runs[0].noNewPrivileges' "$T/t.json") == true ]]
+	# The execve of sh is the runtime's; sh's fork for ls (busybox runs
+	# its applets without exec) the workload's.
+	jq -e '.syscalls[] | select(.name == "execve") | .runtimeCount == 1' "$T/t.json"
+	jq -e '.syscalls[] | select(.name == "clone") | .runtimeCount == null and .count >= 1' "$T/t.json"
+	# ls asks about its output's terminal: ioctl's request is recorded.
+	jq -e '.syscalls[] | select(.name == "ioctl") | .args[0].index == 1 and .args[0].kind == "values" and (.args[0].values | length) > 0' "$T/t.json"
+}

@@ -54,6 +54,15 @@ type handoff struct {
 	// Input is the if: path and Base its content as Prestart read it.
 	Input string `json:"input,omitzero"`
 	Base  []byte `json:"base,omitzero"`
+	// Provenance for the trace that Prestart knows and the tracer does
+	// not: the host's name, the container's Kubernetes names (from the
+	// state's annotations) and the OCI runtime's executable (Prestart's
+	// parent), whose --version the tracer asks.
+	Node       string `json:"node,omitzero"`
+	Namespace  string `json:"namespace,omitzero"`
+	Pod        string `json:"pod,omitzero"`
+	Container  string `json:"container,omitzero"`
+	RuntimeExe string `json:"runtimeExe,omitzero"`
 	// The options the tracer needs.
 	RunDir   string `json:"runDir"`
 	PinDir   string `json:"pinDir,omitzero"`
@@ -121,10 +130,13 @@ func (t *Tracer) Run() error {
 	h := t.h
 	cfg := TracerConfig{
 		PID: h.PID, ID: h.ID, Bundle: h.Bundle, Input: h.Input,
-		Output: output.Reopen(state.OutputPrefix, h.Output, os.NewFile(outputFD, h.Output)),
+		Names:      state.Names{Namespace: h.Namespace, Pod: h.Pod, Container: h.Container},
+		RuntimeExe: h.RuntimeExe,
+		Output:     output.Reopen(state.OutputPrefix, h.Output, os.NewFile(outputFD, h.Output)),
 		Options: Options{
-			RunDir: h.RunDir,
-			BPF:    bpf.Options{PinDir: h.PinDir, Private: h.Private},
+			RunDir:   h.RunDir,
+			NodeName: h.Node,
+			BPF:      bpf.Options{PinDir: h.PinDir, Private: h.Private},
 		},
 	}
 	if h.Trace != "" {

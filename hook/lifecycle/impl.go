@@ -3,17 +3,22 @@
 package lifecycle
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"time"
 
 	"github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	spec "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
@@ -38,9 +43,13 @@ type impl interface {
 	waitExit(pidfd int) error
 	// now is the time, for the trace's provenance.
 	now() time.Time
-	// bundleCommand returns the container's command from its bundle, or
-	// nil.
-	bundleCommand(bundle string) []string
+	// bundleProcess returns what the trace records of the container's
+	// process from its bundle's config.json; the zero value when it
+	// cannot be read.
+	bundleProcess(bundle string) bundleProcess
+	// runtimeVersion returns the name and version of the OCI runtime at
+	// exe ("runc 1.1.5+ds1"), or "" when it cannot tell.
+	runtimeVersion(exe string) string
 	// write writes the outputs, all or nothing.
 	write(files ...output.File) error
 }
@@ -76,22 +85,88 @@ func (defaultImpl) openPidfd(pid int) (int, error) {
 
 func (defaultImpl) closeFD(fd int) { unix.Close(fd) }
 
-// bundleCommand returns the container's process arguments from its OCI
-// config, or nil when they cannot be read: provenance is best effort.
-func (defaultImpl) bundleCommand(bundle string) []string {
+// bundleProcess is what the trace records of the container's process.
+type bundleProcess struct {
+	// Command is process.args.
+	Command []string
+	// NoNewPrivileges is process.noNewPrivileges: it decides whether the
+	// runtime installs the seccomp filter early or right before execve.
+	NoNewPrivileges bool
+}
+
+// bundleProcess reads the container's process from its OCI config, or
+// returns the zero value when it cannot: provenance is best effort.
+func (defaultImpl) bundleProcess(bundle string) bundleProcess {
 	if bundle == "" {
-		return nil
+		return bundleProcess{}
 	}
 	data, err := fsutil.ReadFile(filepath.Join(bundle, "config.json"), MaxInputSize)
 	if err != nil {
-		return nil
+		return bundleProcess{}
 	}
 	var s spec.Spec
 	// The engine's JSON, read as leniently as encoding/json (v1) did.
 	if json.Unmarshal(data, &s, jsonv1.DefaultOptionsV1()) != nil || s.Process == nil {
-		return nil
+		return bundleProcess{}
 	}
-	return s.Process.Args
+	return bundleProcess{Command: s.Process.Args, NoNewPrivileges: s.Process.NoNewPrivileges}
+}
+
+// runtimeVersionTimeout bounds `RUNTIME --version`: runc and crun answer
+// in milliseconds, and the outputs wait for the answer.
+const runtimeVersionTimeout = 2 * time.Second
+
+// maxVersionOutput is as much of `RUNTIME --version` as is read: the
+// first line is all that is used.
+const maxVersionOutput = 4096
+
+// runtimeVersion runs `exe --version`, with an empty environment and a
+// timeout, and returns what parseRuntimeVersion makes of its output.
+func (defaultImpl) runtimeVersion(exe string) string {
+	if exe == "" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runtimeVersionTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "--version")
+	cmd.Env = []string{}
+	var out limitedBuffer
+	cmd.Stdout = &out
+	// A child that keeps the pipe open past the kill does not hold the
+	// tracer up either.
+	cmd.WaitDelay = runtimeVersionTimeout
+	if err := cmd.Run(); err != nil {
+		logrus.WithFields(logrus.Fields{"runtime": exe, "error": err}).Debug("runtime version unknown")
+		return ""
+	}
+	return parseRuntimeVersion(out.Bytes())
+}
+
+// limitedBuffer keeps the first maxVersionOutput bytes written to it and
+// discards the rest.
+type limitedBuffer struct{ bytes.Buffer }
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := maxVersionOutput - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// runtimeVersionLine is the first line runc and crun print for
+// --version: "runc version 1.1.5+ds1", "crun version 1.8.1".
+var runtimeVersionLine = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._+-]{0,63}) version ([A-Za-z0-9][A-Za-z0-9._+~:-]{0,63})\s*$`)
+
+// parseRuntimeVersion turns the first line of `RUNTIME --version` into
+// "NAME VERSION", or "" when it is not of the form runc and crun print
+// (so that a parent that is not a runtime records nothing).
+func parseRuntimeVersion(out []byte) string {
+	line, _, _ := bytes.Cut(out, []byte("\n"))
+	m := runtimeVersionLine.FindSubmatch(line)
+	if m == nil {
+		return ""
+	}
+	return string(m[1]) + " " + string(m[2])
 }
 
 // waitExit blocks until the process behind pidfd exits. When the init of a

@@ -4,6 +4,7 @@ package lifecycle
 
 import (
 	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 func TestWaitAttached(t *testing.T) {
@@ -88,18 +91,37 @@ func TestNewRun(t *testing.T) {
 	}
 	res := &bpf.Result{Phase: bpf.PhaseFilter, Calls: []bpf.Call{
 		{ABI: bpf.ABINative, Number: 0, Count: 3, Comm: "cat"},
-		{ABI: bpf.ABINative, Number: 59, Count: 1, Comm: "runc:[2:INIT]"},
+		{ABI: bpf.ABINative, Number: 41, Count: 4, Comm: "cat", Args: []bpf.Arg{ // socket
+			{Index: 0, Kind: args.Values, Values: []bpf.ArgValue{{Value: 1, Count: 3}}, Overflow: 1}}},
+		{ABI: bpf.ABINative, Number: 56, Count: 2, Runtime: 1, Comm: "runc:[2:INIT]", Args: []bpf.Arg{ // clone
+			{Index: 0, Kind: args.NamespaceFlags, Flags: 0x10000000}}},
+		{ABI: bpf.ABINative, Number: 59, Count: 1, Runtime: 1, Comm: "runc:[2:INIT]"},
+		{ABI: bpf.ABINative, Number: 135, Count: 1, Comm: "cat", Args: []bpf.Arg{ // personality
+			{Index: 0, Kind: args.Values}}},
 		{ABI: bpf.ABICompat, Number: 102, Count: 2, Comm: "app32"}, // socketcall, i386 only
 		{ABI: bpf.ABIX32, Number: 520, Count: 1},                   // x32 execve
 	}}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	run, err := newRun(TracerConfig{ID: "c1"}, res, nil, start, start.Add(time.Second))
+	cfg := TracerConfig{ID: "c1", Names: state.Names{Namespace: "shop", Pod: "web\x00", Container: strings.Repeat("c", 5000)}}
+	run, err := newRun(cfg, res, runInfo{
+		node:    "node-1",
+		process: bundleProcess{Command: []string{"cat"}, NoNewPrivileges: true},
+		runtime: "runc 1.1.5+ds1",
+		start:   start, end: start.Add(time.Second),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []trace.Syscall{
 		{Name: "read", Number: 0, Arch: "SCMP_ARCH_X86_64", Count: 3, Processes: []string{"cat"}},
-		{Name: "execve", Number: 59, Arch: "SCMP_ARCH_X86_64", Count: 1, Processes: []string{"runc:[2:INIT]"}},
+		{Name: "socket", Number: 41, Arch: "SCMP_ARCH_X86_64", Count: 4, Processes: []string{"cat"},
+			Args: []trace.Arg{{Index: 0, Kind: trace.ArgValues, Values: []trace.ArgValue{{Value: 1, Count: 3}}, Overflow: 1}}},
+		{Name: "clone", Number: 56, Arch: "SCMP_ARCH_X86_64", Count: 2, RuntimeCount: 1, Processes: []string{"runc:[2:INIT]"},
+			Args: []trace.Arg{{Index: 0, Kind: trace.ArgNamespaceFlags, Flags: 0x10000000}}},
+		{Name: "execve", Number: 59, Arch: "SCMP_ARCH_X86_64", Count: 1, RuntimeCount: 1, Processes: []string{"runc:[2:INIT]"}},
+		// An empty values set would be invalid: the call reads as made
+		// with any value.
+		{Name: "personality", Number: 135, Arch: "SCMP_ARCH_X86_64", Count: 1, Processes: []string{"cat"}},
 		{Name: "socketcall", Number: 102, Arch: "SCMP_ARCH_X86", Count: 2, Processes: []string{"app32"}},
 		{Name: "execve", Number: 520, Arch: "SCMP_ARCH_X32", Count: 1},
 	}
@@ -108,6 +130,51 @@ func TestNewRun(t *testing.T) {
 	}
 	if run.ContainerID != "c1" || !run.Start.Equal(start) || run.Hook == "" {
 		t.Fatalf("provenance = %+v", run)
+	}
+	// Annotation values the format refuses are left out, not fatal.
+	if run.Node != "node-1" || run.Namespace != "shop" || run.Pod != "" || run.Container != "" ||
+		run.Runtime != "runc 1.1.5+ds1" || !run.NoNewPrivileges || len(run.Command) != 1 {
+		t.Fatalf("provenance = %+v", run)
+	}
+	if _, err := trace.Marshal(trace.New(run)); err != nil {
+		t.Fatalf("the run does not marshal: %v", err)
+	}
+}
+
+func TestParseRuntimeVersion(t *testing.T) {
+	for out, want := range map[string]string{
+		"runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev\ngo: go1.19.8\nlibseccomp: 2.5.4\n": "runc 1.1.5+ds1",
+		"crun version 1.8.1\ncommit: f8a096be060b22ccd3d5f3ebe44108517fbf6c30\nrundir: /run/crun\n":               "crun 1.8.1",
+		"youki version 0.3.0\n": "youki 0.3.0",
+		"GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\n": "",
+		"runc version\n":                "",
+		"":                              "",
+		"runc version 1.1.5 and more\n": "",
+		"runc version " + strings.Repeat("9", 100): "",
+	} {
+		if got := parseRuntimeVersion([]byte(out)); got != want {
+			t.Errorf("parseRuntimeVersion(%q) = %q, want %q", out, got, want)
+		}
+	}
+}
+
+// The real runtimes' --version, when they are installed.
+func TestRuntimeVersion(t *testing.T) {
+	for _, name := range []string{"runc", "crun"} {
+		exe, err := exec.LookPath(name)
+		if err != nil {
+			t.Logf("%s not installed", name)
+			continue
+		}
+		if got := (defaultImpl{}).runtimeVersion(exe); !strings.HasPrefix(got, name+" ") {
+			t.Errorf("runtimeVersion(%s) = %q", exe, got)
+		}
+	}
+	if got := (defaultImpl{}).runtimeVersion("/nonexistent"); got != "" {
+		t.Errorf("runtimeVersion of a missing file = %q", got)
+	}
+	if got := (defaultImpl{}).runtimeVersion("/bin/true"); got != "" {
+		t.Errorf("runtimeVersion(/bin/true) = %q", got)
 	}
 }
 
@@ -134,5 +201,20 @@ func TestSweepStatus(t *testing.T) {
 		if _, err := os.Stat(statusPath(dir, id)); (err == nil) != want {
 			t.Errorf("%s: exists = %v, want %v", id, err == nil, want)
 		}
+	}
+}
+
+// runtimeExe finds this test's own executable as the parent's would be
+// found, and nothing for a process that does not exist.
+func TestRuntimeExe(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runtimeExe(os.Getpid()); got != self {
+		t.Errorf("runtimeExe(self) = %q, want %q", got, self)
+	}
+	if got := runtimeExe(-1); got != "" {
+		t.Errorf("runtimeExe(-1) = %q", got)
 	}
 }

@@ -52,6 +52,11 @@ type Options struct {
 	AllowDirs []string
 	// LogLevel is the tracer's log level (logrus names).
 	LogLevel string
+	// NodeName names the host in traces (trace.Run.Node); empty means
+	// the host name (os.Hostname). On a Kubernetes node whose host name
+	// is not the node's name, set it with --node-name in the hooks.d
+	// args.
+	NodeName string
 	// BPF configures the recorder the tracer joins.
 	BPF bpf.Options
 }
@@ -70,6 +75,10 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StopTimeout <= 0 {
 		o.StopTimeout = DefaultStopTimeout
+	}
+	if o.NodeName == "" {
+		// Best effort: a trace without a node name is still a trace.
+		o.NodeName, _ = os.Hostname()
 	}
 	return o
 }

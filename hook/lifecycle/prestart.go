@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,10 +48,13 @@ func Prestart(s *spec.State, opts Options) (err error) {
 		return withExit(ExitOutput, err)
 	}
 	defer out.Close()
+	names := state.KubernetesNames(s)
 	h := handoff{
 		PID: s.Pid, ID: s.ID, Bundle: s.Bundle,
 		Output: a.Output, Trace: a.Trace, Input: a.Input,
-		RunDir: opts.RunDir, PinDir: opts.BPF.PinDir, Private: opts.BPF.Private, LogLevel: opts.LogLevel,
+		Node: opts.NodeName, Namespace: names.Namespace, Pod: names.Pod, Container: names.Container,
+		RuntimeExe: runtimeExe(os.Getppid()),
+		RunDir:     opts.RunDir, PinDir: opts.BPF.PinDir, Private: opts.BPF.Private, LogLevel: opts.LogLevel,
 	}
 	// ExtraFiles: the handoff, the pipe, the pidfd and the status file are
 	// filled in below, at the positions the descriptor numbers say.
@@ -138,6 +142,35 @@ func Prestart(s *spec.State, opts Options) (err error) {
 	}).Info("tracer attached")
 	// The tracer outlives this process; it is reparented, not waited for.
 	return cmd.Process.Release()
+}
+
+// runtimeExe returns the executable of process ppid, Prestart's parent:
+// the OCI runtime (runc and crun run prestart hooks themselves), or ""
+// when it cannot be found. The link /proc/PPID/exe names runc's binary,
+// but crun runs from a copy of itself whose link reads "/", so the first
+// argument of its command line is the fallback. Either must be an
+// absolute path to a regular file. A binary replaced since it started (a
+// package upgrade) reads as "PATH (deleted)"; the path is kept, and names
+// the new binary.
+func runtimeExe(ppid int) string {
+	proc := "/proc/" + strconv.Itoa(ppid)
+	var candidates []string
+	if exe, err := os.Readlink(proc + "/exe"); err == nil {
+		candidates = append(candidates, strings.TrimSuffix(exe, " (deleted)"))
+	}
+	if cmdline, err := os.ReadFile(proc + "/cmdline"); err == nil {
+		argv0, _, _ := strings.Cut(string(cmdline), "\x00")
+		candidates = append(candidates, argv0)
+	}
+	for _, c := range candidates {
+		if !filepath.IsAbs(c) {
+			continue
+		}
+		if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
+			return c
+		}
+	}
+	return ""
 }
 
 // waitAttached reads the tracer's one-line report, giving up after timeout.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	cseccomp "github.com/containers/common/pkg/seccomp"
@@ -27,6 +28,12 @@ type TracerConfig struct {
 	PID int
 	// ID and Bundle come from the OCI state, for the trace's provenance.
 	ID, Bundle string
+	// Names are the container's Kubernetes names, from the state's
+	// annotations, for the trace's provenance.
+	Names state.Names
+	// RuntimeExe is the OCI runtime's executable, whose --version names
+	// the runtime in the trace; empty when unknown (by hand).
+	RuntimeExe string
 	// Input is the if: path, and Base the profile read from it, or nil.
 	Input string
 	Base  *cseccomp.Seccomp
@@ -115,6 +122,10 @@ func (t *tracer) run() (err error) {
 		t.attached = nil
 	}
 	log.WithFields(logrus.Fields{"pidns": ns.PID, "mntns": ns.Mount, "shared": ns.Shared}).Info("recording")
+	// Ask the runtime its version while the container runs rather than
+	// after it exits, when the outputs wait for it.
+	runtimeName := make(chan string, 1)
+	go func() { runtimeName <- t.impl.runtimeVersion(t.cfg.RuntimeExe) }()
 
 	waitErr := t.impl.waitExit(t.pidfd)
 	res, err := rec.Stop()
@@ -138,7 +149,13 @@ func (t *tracer) run() (err error) {
 		log.WithField("calls", res.Unknown).Warn("calls with numbers beyond the syscall table were made; they fail with ENOSYS")
 	}
 
-	run, err := newRun(t.cfg, res, t.impl.bundleCommand(t.cfg.Bundle), start, end)
+	run, err := newRun(t.cfg, res, runInfo{
+		node:    cfg.NodeName,
+		process: t.impl.bundleProcess(t.cfg.Bundle),
+		runtime: <-runtimeName,
+		start:   start,
+		end:     end,
+	})
 	if err != nil {
 		return err
 	}
@@ -185,14 +202,35 @@ func (t *tracer) outputs(tr *trace.Trace) ([]output.File, error) {
 	return files, nil
 }
 
+// runInfo is the provenance of a run that the tracer gathers besides
+// TracerConfig.
+type runInfo struct {
+	// node is the host's name (Options.NodeName).
+	node string
+	// process is what the bundle says of the container's process.
+	process bundleProcess
+	// runtime is the runtime's name and version, "" when unknown.
+	runtime    string
+	start, end time.Time
+}
+
 // newRun turns the recorder's result into a trace run with provenance.
-func newRun(cfg TracerConfig, res *bpf.Result, command []string, start, end time.Time) (trace.Run, error) {
+// Provenance text the trace format would refuse (a NUL, more than
+// trace.MaxTextLen bytes: annotations are anyone's to write) is left out
+// rather than lose the run.
+func newRun(cfg TracerConfig, res *bpf.Result, info runInfo) (trace.Run, error) {
 	run := trace.Run{
-		ContainerID: cfg.ID,
-		Command:     command,
-		Start:       start.UTC(),
-		End:         end.UTC(),
-		Hook:        version.Version,
+		ContainerID:     cfg.ID,
+		Command:         info.process.Command,
+		Node:            recordable(info.node),
+		Namespace:       recordable(cfg.Names.Namespace),
+		Pod:             recordable(cfg.Names.Pod),
+		Container:       recordable(cfg.Names.Container),
+		Runtime:         recordable(info.runtime),
+		NoNewPrivileges: info.process.NoNewPrivileges,
+		Start:           info.start.UTC(),
+		End:             info.end.UTC(),
+		Hook:            version.Version,
 	}
 	for _, c := range res.Calls {
 		name, err := c.Name()
@@ -203,13 +241,42 @@ func newRun(cfg TracerConfig, res *bpf.Result, command []string, start, end time
 		if err != nil {
 			return run, err
 		}
-		sc := trace.Syscall{Name: name, Number: c.Number, Arch: string(arch), Count: c.Count}
+		sc := trace.Syscall{Name: name, Number: c.Number, Arch: string(arch), Count: c.Count, RuntimeCount: c.Runtime}
 		if c.Comm != "" {
 			sc.Processes = []string{c.Comm}
+		}
+		for _, a := range c.Args {
+			if ta, ok := traceArg(a); ok {
+				sc.Args = append(sc.Args, ta)
+			}
 		}
 		run.Syscalls = append(run.Syscalls, sc)
 	}
 	return run, nil
+}
+
+// traceArg converts what the recorder saw of an argument. A values
+// argument that recorded nothing, which the recorder never returns for
+// a call it counted, is left out: the call then reads as made with any
+// value, never as made with none.
+func traceArg(a bpf.Arg) (trace.Arg, bool) {
+	ta := trace.Arg{Index: int(a.Index), Kind: trace.ArgKind(a.Kind.String()), Flags: a.Flags, Overflow: a.Overflow}
+	for _, v := range a.Values {
+		ta.Values = append(ta.Values, trace.ArgValue{Value: v.Value, Count: v.Count})
+	}
+	if ta.Kind == trace.ArgValues && len(ta.Values) == 0 && ta.Overflow == 0 {
+		return ta, false
+	}
+	return ta, true
+}
+
+// recordable returns s if the trace format accepts it as provenance text,
+// else "".
+func recordable(s string) string {
+	if len(s) > trace.MaxTextLen || strings.IndexByte(s, 0) >= 0 {
+		return ""
+	}
+	return s
 }
 
 // TraceByHand is the tracer run from a command line (-r PID -o OUT

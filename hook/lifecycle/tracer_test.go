@@ -7,15 +7,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/profile"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/output"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/state"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 // fakeImpl stands in for the kernel, the filesystem and the clock; each
@@ -25,16 +29,28 @@ type fakeImpl struct {
 	res                                                                  *bpf.Result
 	attached, stopped                                                    bool
 	written                                                              []output.File
+	// runtimeExe is what runtimeVersion was asked about.
+	runtimeExe string
 }
 
 func (f *fakeImpl) checkTraceable(int) error { return f.traceableErr }
 func (f *fakeImpl) namespaces(int) (bpf.Namespaces, error) {
 	return bpf.Namespaces{PID: 4026532000}, f.nsErr
 }
-func (f *fakeImpl) alive(int) error               { return f.aliveErr }
-func (f *fakeImpl) waitExit(int) error            { return f.waitErr }
-func (f *fakeImpl) now() time.Time                { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-func (f *fakeImpl) bundleCommand(string) []string { return []string{"ls", "/"} }
+func (f *fakeImpl) alive(int) error    { return f.aliveErr }
+func (f *fakeImpl) waitExit(int) error { return f.waitErr }
+func (f *fakeImpl) now() time.Time     { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+func (f *fakeImpl) bundleProcess(string) bundleProcess {
+	return bundleProcess{Command: []string{"ls", "/"}, NoNewPrivileges: true}
+}
+
+func (f *fakeImpl) runtimeVersion(exe string) string {
+	f.runtimeExe = exe
+	if exe == "" {
+		return ""
+	}
+	return "crun 1.8.1"
+}
 
 func (f *fakeImpl) attach(bpf.Namespaces, bpf.Options) (recording, error) {
 	if f.attachErr != nil {
@@ -62,11 +78,14 @@ func (r fakeRecording) Stop() (*bpf.Result, error) {
 	return r.f.res, nil
 }
 
-// recorded is what a container that ran ls / under a filter made.
+// recorded is what a container that ran ls / under a filter made: read
+// and exit_group, and an ioctl the runtime made too.
 func recorded() *bpf.Result {
 	return &bpf.Result{Phase: bpf.PhaseFilter, Calls: []bpf.Call{
 		{ABI: bpf.ABINative, Number: 0, Count: 3, Comm: "ls"},
 		{ABI: bpf.ABINative, Number: 231, Count: 1, Comm: "ls"},
+		{ABI: bpf.ABINative, Number: 16, Count: 3, Runtime: 1, Comm: "crun", Args: []bpf.Arg{
+			{Index: 1, Kind: args.Values, Values: []bpf.ArgValue{{Value: 0x5401, Count: 2}, {Value: 0x540e, Count: 1}}}}},
 	}}
 }
 
@@ -96,7 +115,8 @@ func newTestTracer(t *testing.T, f *fakeImpl) (tr *tracer, attached *os.File, st
 	}
 	t.Cleanup(func() { sf.Close() })
 	tr = &tracer{
-		cfg:      TracerConfig{PID: 42, ID: "c1", Output: out, Trace: tf},
+		cfg: TracerConfig{PID: 42, ID: "c1", Output: out, Trace: tf, RuntimeExe: "/usr/bin/crun",
+			Names: state.Names{Namespace: "shop", Pod: "web", Container: "app"}, Options: Options{NodeName: "node-1"}},
 		impl:     f,
 		pidfd:    -1,
 		attached: w,
@@ -181,21 +201,50 @@ func TestTracerWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := p.Syscalls[0].Names; len(names) != 2 || names[0] != "exit_group" || names[1] != "read" {
+	if names := p.Syscalls[0].Names; len(names) != 3 || names[0] != "exit_group" || names[1] != "ioctl" || names[2] != "read" {
 		t.Errorf("profile allows %v", names)
 	}
 	tt, err := trace.Parse(f.written[1].Data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := tt.Runs[0]; r.ContainerID != "c1" || len(r.Command) != 2 || len(r.Syscalls) != 2 {
+	r := tt.Runs[0]
+	if r.ContainerID != "c1" || len(r.Command) != 2 || len(r.Syscalls) != 3 {
 		t.Errorf("trace run %+v", r)
+	}
+	// Provenance: the runtime asked at its executable, config.json, the
+	// annotations and the node name.
+	if f.runtimeExe != "/usr/bin/crun" || r.Runtime != "crun 1.8.1" || !r.NoNewPrivileges ||
+		r.Node != "node-1" || r.Namespace != "shop" || r.Pod != "web" || r.Container != "app" {
+		t.Errorf("trace run provenance %+v", r)
+	}
+	ioctl := r.Syscalls[1]
+	if ioctl.Name != "ioctl" || ioctl.RuntimeCount != 1 || len(ioctl.Args) != 1 || len(ioctl.Args[0].Values) != 2 {
+		t.Errorf("trace ioctl %+v", ioctl)
+	}
+}
+
+// Without a runtime executable (by hand) the run has no runtime.
+func TestTracerNoRuntime(t *testing.T) {
+	f := &fakeImpl{res: recorded()}
+	tr, _, _ := newTestTracer(t, f)
+	tr.cfg.RuntimeExe = ""
+	if err := tr.run(); err != nil {
+		t.Fatal(err)
+	}
+	tt, err := trace.Parse(f.written[1].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tt.Runs[0]; r.Runtime != "" {
+		t.Errorf("runtime %q, want none", r.Runtime)
 	}
 }
 
 // The handoff survives the trip through the memfd, base profile included.
 func TestHandoff(t *testing.T) {
-	h := handoff{PID: 7, ID: "c", Output: "/tmp/p.json", Input: "/tmp/p.json", Base: []byte("{\x00}"), RunDir: "/run/x", Private: true}
+	h := handoff{PID: 7, ID: "c", Output: "/tmp/p.json", Input: "/tmp/p.json", Base: []byte("{\x00}"), RunDir: "/run/x", Private: true,
+		Node: "n", Namespace: "ns", Pod: "p", Container: "c", RuntimeExe: "/usr/sbin/runc"}
 	f, err := writeHandoff(h)
 	if err != nil {
 		t.Fatal(err)
@@ -204,5 +253,9 @@ func TestHandoff(t *testing.T) {
 	data, _ := io.ReadAll(f)
 	if !strings.Contains(string(data), `"pid":7`) {
 		t.Fatalf("handoff %s", data)
+	}
+	var back handoff
+	if err := json.Unmarshal(data, &back, json.RejectUnknownMembers(true)); err != nil || !reflect.DeepEqual(back, h) {
+		t.Errorf("handoff read back as %+v, %v; want %+v", back, err, h)
 	}
 }

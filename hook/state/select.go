@@ -88,6 +88,25 @@ func first(m map[string]string, keys ...string) string {
 	return ""
 }
 
+// Names are a container's names in Kubernetes, as CRI-O or containerd
+// annotate them: the pod's namespace and name and the container's name.
+// Each is empty when neither engine set it (podman, a plain runtime).
+type Names struct {
+	Namespace, Pod, Container string
+}
+
+// KubernetesNames returns the names the state's annotations give the
+// container, CRI-O's first, for the trace's provenance. Unlike the
+// placeholders, the values are not checked: they are recorded, not used
+// as path elements.
+func KubernetesNames(s *spec.State) Names {
+	return Names{
+		Namespace: first(s.Annotations, criONamespace, containerdNamespace),
+		Pod:       first(s.Annotations, criOPod, containerdPod),
+		Container: first(s.Annotations, criOContainer, containerdContainer),
+	}
+}
+
 // Placeholders that of: and tf: paths may hold, each replaced by a value
 // from the container's state, so that the replicas of one pod template
 // (one annotation) write one file each.
@@ -105,10 +124,11 @@ const (
 // placeholders returns each placeholder's value for s, and the
 // annotations it comes from, for messages.
 func placeholders(s *spec.State) map[string][2]string {
+	n := KubernetesNames(s)
 	return map[string][2]string{
-		PlaceholderNamespace: {first(s.Annotations, criONamespace, containerdNamespace), criONamespace + " or " + containerdNamespace},
-		PlaceholderPod:       {first(s.Annotations, criOPod, containerdPod), criOPod + " or " + containerdPod},
-		PlaceholderContainer: {first(s.Annotations, criOContainer, containerdContainer), criOContainer + " or " + containerdContainer},
+		PlaceholderNamespace: {n.Namespace, criONamespace + " or " + containerdNamespace},
+		PlaceholderPod:       {n.Pod, criOPod + " or " + containerdPod},
+		PlaceholderContainer: {n.Container, criOContainer + " or " + containerdContainer},
 		PlaceholderID:        {s.ID, "the container id"},
 	}
 }

@@ -73,3 +73,19 @@ func TestSelectedRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestKubernetesNames(t *testing.T) {
+	for _, c := range []struct {
+		annots map[string]string
+		want   Names
+	}{
+		{map[string]string{criONamespace: "shop", criOPod: "web", criOContainer: "app"}, Names{"shop", "web", "app"}},
+		{map[string]string{containerdNamespace: "ns", containerdPod: "p", containerdContainer: "c"}, Names{"ns", "p", "c"}},
+		{map[string]string{criOPod: "crio", containerdPod: "containerd", containerdContainer: "c"}, Names{Pod: "crio", Container: "c"}},
+		{nil, Names{}},
+	} {
+		if got := KubernetesNames(&spec.State{Annotations: c.annots}); got != c.want {
+			t.Errorf("KubernetesNames(%v) = %+v, want %+v", c.annots, got, c.want)
+		}
+	}
+}
