@@ -74,6 +74,7 @@ var goldenCases = []goldenCase{
 	{name: "check-contradiction", args: "check testdata/bad/contradiction.json", check: true},
 	{name: "check-unknown-syscall", args: "check testdata/bad/unknown-syscall.json", check: true},
 	{name: "check-trace", args: "check testdata/traces/python.json", check: true},
+	{name: "check-docker-default", args: "check testdata/profiles/docker-default.json", check: true},
 }
 
 func TestGolden(t *testing.T) {

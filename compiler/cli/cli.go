@@ -293,7 +293,7 @@ func (c *CLI) check(o *Options) error {
 	}
 	tw.Flush()
 	if len(r.Warnings) > 0 {
-		fmt.Fprintf(&b, "\nwarnings (%d): rules loaded but overridden\n", len(r.Warnings))
+		fmt.Fprintf(&b, "\nwarnings (%d): rules that never take effect as written\n", len(r.Warnings))
 		for _, w := range r.Warnings {
 			fmt.Fprintf(&b, "  %s\n", w)
 		}

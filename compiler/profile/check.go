@@ -64,8 +64,9 @@ type CheckReport struct {
 	Rules []RuleReport `json:"rules"`
 	// Filters has one entry per host architecture and capability set.
 	Filters []FilterReport `json:"filters"`
-	// Warnings lists, sorted, rules that a runtime loads but that never
-	// take effect for some syscall because another rule wins.
+	// Warnings lists, sorted, rules that never take effect as written:
+	// loaded, but for some syscall another rule wins; or with an
+	// architecture in "includes" or "excludes" that no host has.
 	Warnings []string `json:"warnings"`
 }
 

@@ -130,6 +130,18 @@ func Check(p *seccomp.Seccomp) (CheckReport, error) {
 			report.Filters = append(report.Filters, fr)
 		}
 	}
+	for i, s := range p.Syscalls {
+		for _, f := range []struct {
+			name   string
+			arches []string
+		}{{"includes", s.Includes.Arches}, {"excludes", s.Excludes.Arches}} {
+			for _, a := range f.arches {
+				if !slices.Contains(KnownFilterArches(), a) {
+					report.Warnings = append(report.Warnings, fmt.Sprintf("syscalls[%d]%s: %s.arches names %q, which is no architecture: it never matches a host", i, ruleLabel(s), f.name, a))
+				}
+			}
+		}
+	}
 	for _, w := range slices.Sorted(maps.Keys(warnings)) {
 		on := "on every host"
 		if len(warnings[w]) < len(hs) {
@@ -141,6 +153,7 @@ func Check(p *seccomp.Seccomp) (CheckReport, error) {
 		}
 		report.Warnings = append(report.Warnings, w+" "+on)
 	}
+	slices.Sort(report.Warnings)
 	return report, nil
 }
 

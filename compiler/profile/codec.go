@@ -3,8 +3,11 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/containers/common/pkg/seccomp"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 )
@@ -22,9 +25,31 @@ import (
 // fields of its Seccomp type, including the engine's default profile and
 // the profiles the original oci-seccomp-bpf-hook wrote (even its rule
 // without names, written when a trace was empty).
+//
+// The one member outside those types that Parse accepts is Docker's
+// "minKernel" in "includes" and "excludes" (a kernel version such as
+// "4.8", from which on the rule applies, or is excluded), so that Docker's
+// default profile can be a base. containers/common has no such field, so
+// podman and CRI-O, reading the profile with encoding/json, ignore it and
+// apply the rule on every kernel; containerd reads no includes at all.
+// Parse does the same: it drops the member and says so in the rule's
+// comment, so that the profile it returns, and every profile compiled
+// from it, means what those engines make of it.
 func Parse(data []byte) (*seccomp.Seccomp, error) {
 	var p seccomp.Seccomp
-	if err := jsonfile.Unmarshal(data, &p); err != nil {
+	minKernels := map[*seccomp.Filter]string{}
+	if err := jsonfile.Unmarshal(data, &p, json.WithUnmarshalers(json.UnmarshalFromFunc(
+		func(dec *jsontext.Decoder, f *seccomp.Filter) error {
+			var d dockerFilter
+			if err := json.UnmarshalDecode(dec, &d); err != nil {
+				return err
+			}
+			*f = seccomp.Filter{Caps: d.Caps, Arches: d.Arches}
+			if d.MinKernel != nil {
+				minKernels[f] = *d.MinKernel
+			}
+			return nil
+		}))); err != nil {
 		return nil, fmt.Errorf("parse profile: %w", err)
 	}
 	if p.Syscalls == nil {
@@ -33,9 +58,40 @@ func Parse(data []byte) (*seccomp.Seccomp, error) {
 	if err := Validate(&p); err != nil {
 		return nil, fmt.Errorf("parse profile: %w", err)
 	}
+	for i, s := range p.Syscalls {
+		for _, f := range []struct {
+			name string
+			f    *seccomp.Filter
+		}{{"includes", &s.Includes}, {"excludes", &s.Excludes}} {
+			v, ok := minKernels[f.f]
+			if !ok {
+				continue
+			}
+			if !kernelVersion.MatchString(v) {
+				return nil, fmt.Errorf("parse profile: %w: syscalls[%d]%s: %s.minKernel %q is not a kernel version such as 4.8", ErrInvalid, i, ruleLabel(s), f.name, v)
+			}
+			note := fmt.Sprintf("%s.minKernel %s dropped: podman and CRI-O ignore it, so the rule applies on every kernel", f.name, v)
+			if s.Comment != "" {
+				note = s.Comment + "; " + note
+			}
+			s.Comment = note
+		}
+	}
 	dropEmpty(&p)
 	return &p, nil
 }
+
+// dockerFilter is seccomp.Filter as Docker's profiles write it, with
+// "minKernel". The pointer tells an absent member from an empty one.
+type dockerFilter struct {
+	Caps      []string `json:"caps"`
+	Arches    []string `json:"arches"`
+	MinKernel *string  `json:"minKernel"`
+}
+
+// kernelVersion is the form of Docker's minKernel: the kernel version and
+// major revision ("4.8"); Docker ignores anything after them.
+var kernelVersion = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}$`)
 
 // dropEmpty turns empty lists that Marshal omits ("omitempty" in the
 // seccomp types) into nil, so that a parsed profile equals what parsing

@@ -13,7 +13,7 @@ import (
 )
 
 // fixtures are the profiles under compiler/testdata/profiles.
-var fixtures = []string{"default.json", "default-common-v0.62.3.json", "old-hook.json", "block-mkdir.json"}
+var fixtures = []string{"default.json", "default-common-v0.62.3.json", "old-hook.json", "block-mkdir.json", "docker-default.json"}
 
 const x64, x86 = "SCMP_ARCH_X86_64", "SCMP_ARCH_X86"
 

@@ -30,6 +30,10 @@ const (
 // ("CAP_*") or filter architecture (see KnownFilterArches), a nil rule or
 // argument, or a rule that sets both "name" and "names".
 //
+// Names in "includes.arches" and "excludes.arches" that are of the form of
+// libseccomp's names but name no architecture are accepted, as runtimes
+// do (they never match); Check warns about them.
+//
 // Validate checks each field on its own. Problems that need the profile as
 // a whole or libseccomp, such as unknown syscall names, contradictory rules
 // or setting both "architectures" and "archMap", are found by Check.
@@ -136,7 +140,12 @@ func validateRule(s *seccomp.Syscall) error {
 			}
 		}
 		for i, a := range f.f.Arches {
-			if !slices.Contains(KnownFilterArches(), a) {
+			// A name no architecture has is legal, if pointless: runtimes
+			// compare the names with the host's and never match it
+			// (Docker's default profile excludes "mips3l64n32"). Check
+			// warns about it. A name of another form, such as the
+			// profile spelling SCMP_ARCH_X86_64, is a mistake.
+			if !slices.Contains(KnownFilterArches(), a) && !isFilterArchName(a) {
 				return fmt.Errorf("%s.arches[%d]: unknown architecture %q (want a libseccomp name such as amd64)", f.name, i, a)
 			}
 		}
@@ -190,6 +199,20 @@ func isUpperIdent(s, prefix string) bool {
 	for i := 0; i < len(rest); i++ {
 		c := rest[i]
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// isFilterArchName reports whether a is of the form of libseccomp's
+// architecture names: 1 to 32 lowercase letters, digits and underscores.
+func isFilterArchName(a string) bool {
+	if a == "" || len(a) > 32 {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if c := a[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
 			return false
 		}
 	}

@@ -50,8 +50,12 @@ var writeOptions = json.JoinOptions(
 // The first problem in document order is reported. A JSON value of the
 // wrong type for its field ("nr": "0") is reported with the field's path
 // and the Go type it does not fit.
-func Unmarshal(data []byte, v any) error {
-	if err := json.Unmarshal(data, v, readOptions); err != nil {
+//
+// opts add to the rules, such as json.WithUnmarshalers for a type whose
+// JSON may hold a member its Go type lacks; callers must not use them to
+// relax the rules.
+func Unmarshal(data []byte, v any, opts ...json.Options) error {
+	if err := json.Unmarshal(data, v, json.JoinOptions(append([]json.Options{readOptions}, opts...)...)); err != nil {
 		return decodeError(data, err)
 	}
 	return nil
