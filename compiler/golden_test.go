@@ -57,6 +57,19 @@ var goldenCases = []goldenCase{
 	{name: "compile-spo-bad-name", args: "compile --format spo --name My_App -o OUT testdata/traces/python.json"},
 	{name: "compile-json-name", args: "compile --name app -o OUT testdata/traces/python.json"},
 	{name: "compile-spo-arm64", args: "compile --base testdata/profiles/default.json --format spo --name alpine --arch arm64 -o OUT testdata/traces/alpine.json"},
+	// Recorded arguments, one case or more per row of internal/args: a
+	// real python3 workload (socket, clone, clone3, personality, ioctl
+	// with the terminal group, runc's prctl), two real one-family runs
+	// merged, and made-up traces for namespaces, overflow and 32-bit x86.
+	{name: "merge-sockets", args: "merge -o OUT testdata/traces/sock-inet.json testdata/traces/sock-unix.json"},
+	{name: "compile-args-python", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
+	{name: "compile-args-sockets", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/sock-inet.json testdata/traces/sock-unix.json"},
+	{name: "compile-args-namespaces", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-namespaces.json"},
+	{name: "compile-args-compat", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-compat.json"},
+	{name: "compile-args-v1-mix", args: "compile --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/python.json testdata/traces/args-python.json"},
+	{name: "compile-default-args-python", args: "compile --base testdata/profiles/default.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
+	{name: "compile-docker-args-python", args: "compile --base testdata/profiles/docker-default.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
+	{name: "compile-docker-extend-args-python", args: "compile --base testdata/profiles/docker-default.json --mode extend --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
 
 	{name: "diff-default-python", args: "diff --arch SCMP_ARCH_X86_64 testdata/profiles/default.json testdata/traces/python.json"},
 	{name: "diff-default-python-json", args: "diff --json --arch SCMP_ARCH_X86_64 testdata/profiles/default.json testdata/traces/python.json"},
@@ -75,6 +88,8 @@ var goldenCases = []goldenCase{
 	{name: "check-unknown-syscall", args: "check testdata/bad/unknown-syscall.json", check: true},
 	{name: "check-trace", args: "check testdata/traces/python.json", check: true},
 	{name: "check-docker-default", args: "check testdata/profiles/docker-default.json", check: true},
+	{name: "check-args-python", args: "check testdata/golden/compile-args-python.json", check: true},
+	{name: "check-docker-args-python", args: "check testdata/golden/compile-docker-args-python.json", check: true},
 }
 
 func TestGolden(t *testing.T) {

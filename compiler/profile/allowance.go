@@ -50,31 +50,38 @@ var allowances = []allowance{{
 	},
 }}
 
+// applicableAllowances returns the allowances that apply to t.
+func applicableAllowances(t *trace.Trace) []allowance {
+	var out []allowance
+	for _, a := range allowances {
+		if a.applies(t) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // allowanceNames returns every name the allowances that apply to t add.
 func allowanceNames(t *trace.Trace) map[string]bool {
 	names := map[string]bool{}
-	for _, a := range allowances {
-		if a.applies(t) {
-			for _, n := range a.names {
-				names[n] = true
-			}
+	for _, a := range applicableAllowances(t) {
+		for _, n := range a.names {
+			names[n] = true
 		}
 	}
 	return names
 }
 
-// allowanceRules builds one rule per applicable allowance, with the names
-// that base does not mention and no earlier rule added, and marks them in
-// added.
-func allowanceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Syscall {
+// allowanceRules builds one rule per allowance, with the names that are
+// not skipped (the base mentions them, or earlier rules allow them), and
+// marks them in added. Names the table of arguments restricts come with
+// conditions from the argument rules instead (argPlan).
+func allowanceRules(as []allowance, skip func(string) bool, added map[string]bool) []*seccomp.Syscall {
 	var rules []*seccomp.Syscall
-	for _, a := range allowances {
-		if !a.applies(t) {
-			continue
-		}
+	for _, a := range as {
 		var names []string
 		for _, n := range a.names {
-			if !mentioned[n] && !added[n] {
+			if !skip(n) {
 				names = append(names, n)
 				added[n] = true
 			}

@@ -172,32 +172,108 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	}
 	addArches(out, native, needed)
 
-	mentioned := make(map[string]bool)
-	for _, s := range out.Syscalls {
-		for _, n := range ruleNames(s) {
-			mentioned[n] = true
-		}
-	}
+	applicable := applicableAllowances(merged)
+	plan := planArgs(merged, native, applicable, inputAllowed(in.Profiles))
+	mentioned := mentionedNames(out.Syscalls)
 	commentBase(out.Syscalls)
+	// emit holds the calls of the plan whose rules the profile adds
+	// itself; the others are the base's business.
+	emit := map[string]bool{}
+	baseOnly := false
 	switch in.Mode {
 	case "", ModeExtend:
 	case ModeRestrict:
 		if base == nil {
 			break
 		}
-		out.Syscalls = restrictRules(out.Syscalls, neededNames(merged, in.Profiles), merged)
-		if !Allows(base.DefaultAction) {
-			// What the base does not mention, its default action blocks.
-			return out, nil
+		// The base's argument conditions are kept and no value they
+		// refuse is allowed: a call the base allows with conditions
+		// keeps the base's rules, and one it allows with none gets the
+		// plan's (the intersection). What the base blocks stays blocked.
+		baseAllows := unconditionalAllows(out.Syscalls)
+		for _, n := range plan.names() {
+			if baseAllows[n] || Allows(base.DefaultAction) && !mentioned[n] {
+				emit[n] = true
+			}
 		}
+		need := neededNames(merged, in.Profiles)
+		for _, n := range plan.names() {
+			need[n] = true
+		}
+		if plan.restrictsSocket(emit, profileArches(out)) && !plan.socketcall {
+			// Kept for the calls it multiplexes, socketcall would let
+			// 32-bit code create sockets of any family.
+			delete(need, "socketcall")
+		}
+		out.Syscalls = restrictRules(out.Syscalls, need, merged, emit)
+		mentioned = mentionedNames(out.Syscalls)
+		// What the base does not mention, its default action blocks.
+		baseOnly = !Allows(base.DefaultAction)
 	default:
 		return nil, fmt.Errorf("compile: unknown mode %q", in.Mode)
 	}
-	added := make(map[string]bool)
-	out.Syscalls = append(out.Syscalls, traceRules(merged, mentioned, added)...)
-	out.Syscalls = append(out.Syscalls, allowanceRules(merged, mentioned, added)...)
+	if !baseOnly {
+		for _, n := range plan.names() {
+			if !mentioned[n] {
+				emit[n] = true
+			}
+		}
+		if !mentioned["socketcall"] {
+			emit["socketcall"] = true
+		}
+	}
+	// added holds the names allowed without conditions by the rules
+	// added below, handled those the argument rules allow with
+	// conditions or deny.
+	added, handled := map[string]bool{}, map[string]bool{}
+	argRules := plan.rules(emit, mentioned, profileArches(out), profileErrno(out), added, handled)
+	if baseOnly {
+		out.Syscalls = append(out.Syscalls, argRules...)
+		return out, nil
+	}
+	skip := func(n string) bool { return mentioned[n] || added[n] || handled[n] }
+	out.Syscalls = append(out.Syscalls, traceRules(merged, skip, added)...)
+	out.Syscalls = append(out.Syscalls, argRules...)
+	out.Syscalls = append(out.Syscalls, allowanceRules(applicable, skip, added)...)
 	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
 	return out, nil
+}
+
+// mentionedNames returns the names the rules mention, whatever their
+// actions and conditions.
+func mentionedNames(rules []*seccomp.Syscall) map[string]bool {
+	m := make(map[string]bool)
+	for _, s := range rules {
+		for _, n := range ruleNames(s) {
+			m[n] = true
+		}
+	}
+	return m
+}
+
+// unconditionalAllows returns the names rules allow without conditions.
+func unconditionalAllows(rules []*seccomp.Syscall) map[string]bool {
+	m := make(map[string]bool)
+	for _, s := range rules {
+		if Allows(s.Action) && unconditional(s) {
+			for _, n := range ruleNames(s) {
+				m[n] = true
+			}
+		}
+	}
+	return m
+}
+
+// inputAllowed returns the names input profiles allow without
+// conditions.
+func inputAllowed(profiles []*seccomp.Seccomp) map[string]bool {
+	m := make(map[string]bool)
+	for _, p := range profiles {
+		for n := range unconditionalAllows(p.Syscalls) {
+			m[n] = true
+		}
+	}
+	return m
 }
 
 // seenComment sums up what the trace recorded of names, as
@@ -295,8 +371,10 @@ func neededNames(t *trace.Trace, profiles []*seccomp.Seccomp) map[string]bool {
 // restrictRules applies ModeRestrict to a base's rules: blocking rules and
 // conditional allow rules that mention a needed name stay as they are,
 // unconditional allow rules keep only the needed names, and allow rules
-// left with nothing needed go.
-func restrictRules(rules []*seccomp.Syscall, need map[string]bool, t *trace.Trace) []*seccomp.Syscall {
+// left with nothing needed go. Names of replace, which the base allows
+// without conditions and the profile restricts by their arguments
+// itself, leave every allow rule.
+func restrictRules(rules []*seccomp.Syscall, need map[string]bool, t *trace.Trace, replace map[string]bool) []*seccomp.Syscall {
 	var out []*seccomp.Syscall
 	for _, r := range rules {
 		if !Allows(r.Action) {
@@ -304,18 +382,26 @@ func restrictRules(rules []*seccomp.Syscall, need map[string]bool, t *trace.Trac
 			continue
 		}
 		names := ruleNames(r)
-		var kept []string
+		var kept, replaced []string
 		for _, n := range names {
-			if need[n] {
+			switch {
+			case replace[n]:
+				replaced = append(replaced, n)
+			case need[n]:
 				kept = append(kept, n)
 			}
 		}
 		switch {
 		case len(kept) == 0:
 			continue
-		case len(r.Args) > 0:
+		case len(r.Args) > 0 && len(replaced) == 0:
 			// Conditions may tie names together: keep the rule whole.
 			out = append(out, r)
+		case len(r.Args) > 0:
+			c := *r
+			c.Name, c.Names = "", kept
+			c.Comment = r.Comment + ", without " + strings.Join(replaced, ",") + " (restricted by recorded arguments instead)"
+			out = append(out, &c)
 		case len(kept) == len(names):
 			out = append(out, r)
 		default:
@@ -324,6 +410,9 @@ func restrictRules(rules []*seccomp.Syscall, need map[string]bool, t *trace.Trac
 			why := fmt.Sprintf("kept for %d of its %d names that the inputs need", len(kept), len(names))
 			if seen := seenComment(kept, t); seen != "" {
 				why += ": " + seen
+			}
+			if len(replaced) > 0 {
+				why += "; " + strings.Join(replaced, ",") + " restricted by recorded arguments instead"
 			}
 			c.Comment = r.Comment + ", " + why
 			out = append(out, &c)
@@ -428,14 +517,15 @@ type nameStats struct {
 	processes map[string]struct{}
 }
 
-// traceRules builds the allow rules for recorded names that base does not
-// mention, one rule per number of runs, and marks their names in added.
-func traceRules(t *trace.Trace, mentioned, added map[string]bool) []*seccomp.Syscall {
+// traceRules builds the allow rules for recorded names not skipped (the
+// base mentions them, or rules of their own allow them), one rule per
+// number of runs, and marks their names in added.
+func traceRules(t *trace.Trace, skip func(string) bool, added map[string]bool) []*seccomp.Syscall {
 	// Counts and processes come from the summary, which has them per arch
 	// and name already.
 	stats := map[string]*nameStats{}
 	for _, s := range t.Syscalls {
-		if mentioned[s.Name] {
+		if skip(s.Name) {
 			continue
 		}
 		st := stats[s.Name]

@@ -316,10 +316,17 @@ var signalAllowance = &seccomp.Syscall{
 func TestCompileRuncAllowance(t *testing.T) {
 	tr := oneRun("c1", call(x64, "read", 0, 1, "runc:[2:INIT]"), call(x64, "futex", 202, 3, "runc:[2:INIT]"))
 	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}})
-	if len(got.Syscalls) != 3 {
+	if len(got.Syscalls) != 4 {
 		t.Fatalf("rules: %s", mustMarshal(t, got))
 	}
-	runtime := got.Syscalls[2]
+	// clone, which the table restricts, comes with its own rule: threads
+	// only, no namespaces.
+	clone := got.Syscalls[1]
+	if !slices.Equal(clone.Names, []string{"clone"}) || len(clone.Args) != 1 || clone.Args[0].Op != seccomp.OpMaskedEqual ||
+		clone.Args[0].Value != 0x7e020080 || !strings.HasPrefix(clone.Comment, "clone without namespaces: allowance: runc") {
+		t.Errorf("clone allowance = %+v", clone)
+	}
+	runtime := got.Syscalls[3]
 	if !slices.Contains(runtime.Names, "tgkill") || slices.Contains(runtime.Names, "futex") || slices.Contains(runtime.Names, "rt_sigreturn") {
 		t.Errorf("runtime allowance = %v", runtime.Names)
 	}
@@ -329,5 +336,8 @@ func TestCompileRuncAllowance(t *testing.T) {
 	restricted := mustCompile(t, loadProfile(t, "default.json"), profile.Inputs{Mode: profile.ModeRestrict, Traces: []*trace.Trace{tr}})
 	if _, ok := profile.Allowed(restricted)["tgkill"]; !ok {
 		t.Error("restricted default profile dropped the runtime allowance")
+	}
+	if a := profile.Allowed(restricted)["clone"]; a != profile.AccessConditional {
+		t.Errorf("restricted default profile allows clone %s, want conditionally", a)
 	}
 }

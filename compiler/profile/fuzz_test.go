@@ -23,7 +23,11 @@ func FuzzParseProfile(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"defaultAction":"SCMP_ACT_ERRNO"}`))
-	tr := oneRun("fuzz", call(x64, "read", 0, 3, "sh"), call(x86, "socketcall", 102, 1, "a.out"))
+	// Docker's extensions: minKernel, and an architecture no host has.
+	f.Add([]byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ALLOW","comment":"c","includes":{"minKernel":"4.8"},"excludes":{"minKernel":"10.0","arches":["mips3l64n32"]}}]}`))
+	tr := oneRun("fuzz", call(x64, "read", 0, 3, "sh"), call(x86, "socketcall", 102, 1, "a.out"),
+		withArg(call(x64, "socket", 41, 2, "sh"), values(0, 1, 16)), withArg(call(x64, "clone", 56, 1, "sh"), nsflags(0)),
+		call(x64, "clone3", 435, 1, "sh"), withArg(call(x64, "ioctl", 16, 1, "sh"), values(1, 0x5401)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := profile.Parse(data)
 		if err != nil {

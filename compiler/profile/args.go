@@ -1,0 +1,476 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/containers/common/pkg/seccomp"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
+)
+
+// Argument-aware rules. For the calls whose arguments the traces recorded
+// (internal/args: socket's family, clone's and unshare's namespace flags,
+// personality, ioctl's request, prctl's option), a profile allows the
+// values seen rather than the name:
+//
+//   - values: one SCMP_ACT_ALLOW rule per value, {index, value, EQ}. The
+//     rules OR; the conditions of one rule AND, and runc splits two
+//     conditions on one index into two rules, so a rule never holds more
+//     than one condition per index.
+//   - namespace flags: one rule {index, NamespaceMask &^ seen, 0,
+//     MASKED_EQ} (value is the mask, valueTwo the datum, as Docker's
+//     profile writes it): any call whose namespace bits are among those
+//     seen, none at all when none was.
+//
+// A call stays allowed with any value when the traces cannot say which
+// were used: a run recorded it without arguments (a version 1 trace), or
+// some calls overflowed the recorder's set of values, or there are more
+// values than maxValueRules.
+//
+// Three calls need more than their own rules. clone3 passes its flags in
+// memory, which seccomp cannot read: when no namespace flag was seen in
+// clone or unshare, it gets ENOSYS, as in Docker's default profile, and
+// glibc falls back to clone, whose flags are checked. socketcall, on
+// 32-bit x86 and s390, reaches socket with the family in memory, and
+// libseccomp turns socket's family rules into socketcall(SYS_SOCKET)
+// rules without the family: unless recorded, it is denied with a rule of
+// its own. ioctl's terminal requests depend on the container having a
+// terminal (podman run -t) rather than on the workload, so a profile that
+// restricts ioctl also allows the terminal group (ttyRequests).
+
+// maxValueRules bounds the rules one call's values get. Past it the call
+// is allowed with any value: each rule costs BPF instructions on every
+// architecture of the filter, and a call used with that many values is
+// not usefully restricted by listing them.
+const maxValueRules = 64
+
+// enosys is the errno of the clone3 and socketcall rules: "not
+// implemented" makes libcs fall back to the call whose arguments are
+// checked (clone; the direct socket call, for musl).
+const enosys = 38
+
+// valueStat is one recorded value of an argument over the traces.
+type valueStat struct {
+	value, count uint64
+	// runs made the call with the value; lastRun is the last one counted.
+	runs, lastRun int
+}
+
+// argSpec is what the traces say of one call's restricted argument.
+type argSpec struct {
+	name  string
+	index int
+	kind  trace.ArgKind
+	// values, sorted by value, for trace.ArgValues.
+	values []*valueStat
+	// flags is the OR of the namespace bits seen, for
+	// trace.ArgNamespaceFlags.
+	flags uint64
+	// overflow counts calls whose value the recorder had no room for.
+	overflow uint64
+	// count, runs and procs say how often, in how many runs and by which
+	// processes the call was made, on any architecture.
+	count   uint64
+	runs    int
+	lastRun int
+	procs   map[string]struct{}
+	// why, for a call that was not recorded, says why it is allowed all
+	// the same (an allowance, clone3's fallback); it is then allowed
+	// without namespaces.
+	why string
+}
+
+// conditional reports whether the spec restricts its call: false when it
+// has to allow any value.
+func (s *argSpec) conditional() bool {
+	if s.kind == trace.ArgNamespaceFlags {
+		return args.NamespaceMask&^s.flags != 0
+	}
+	return s.overflow == 0 && len(s.values) <= maxValueRules
+}
+
+// recordedArgs collects the recorded argument of each call over every
+// run and architecture: values unioned, flags OR'ed, overflows summed. A
+// call that some run recorded without arguments, or with another index
+// or kind than the others, may have used any value and gets no spec. A
+// call with several recorded arguments is restricted on the lowest index
+// alone, which allows a superset of what was seen (the table has one
+// argument per call).
+func recordedArgs(t *trace.Trace) map[string]*argSpec {
+	specs := map[string]*argSpec{}
+	unknown := map[string]bool{}
+	values := map[string]map[uint64]*valueStat{}
+	for i, r := range t.Runs {
+		for _, s := range r.Syscalls {
+			if unknown[s.Name] {
+				continue
+			}
+			if len(s.Args) == 0 {
+				unknown[s.Name] = true
+				continue
+			}
+			a := s.Args[0]
+			sp := specs[s.Name]
+			switch {
+			case sp == nil:
+				sp = &argSpec{name: s.Name, index: a.Index, kind: a.Kind, lastRun: -1, procs: map[string]struct{}{}}
+				specs[s.Name] = sp
+				values[s.Name] = map[uint64]*valueStat{}
+			case sp.index != a.Index || sp.kind != a.Kind:
+				unknown[s.Name] = true
+				continue
+			}
+			sp.count = saturatingAdd(sp.count, s.Count)
+			if sp.lastRun != i {
+				sp.runs++
+				sp.lastRun = i
+			}
+			for _, p := range s.Processes {
+				sp.procs[p] = struct{}{}
+			}
+			sp.flags |= a.Flags
+			sp.overflow = saturatingAdd(sp.overflow, a.Overflow)
+			for _, v := range a.Values {
+				vs := values[s.Name][v.Value]
+				if vs == nil {
+					vs = &valueStat{value: v.Value, lastRun: -1}
+					values[s.Name][v.Value] = vs
+					sp.values = append(sp.values, vs)
+				}
+				vs.count = saturatingAdd(vs.count, v.Count)
+				if vs.lastRun != i {
+					vs.runs++
+					vs.lastRun = i
+				}
+			}
+		}
+	}
+	for n := range unknown {
+		delete(specs, n)
+	}
+	for _, sp := range specs {
+		slices.SortFunc(sp.values, func(a, b *valueStat) int {
+			switch {
+			case a.value < b.value:
+				return -1
+			case a.value > b.value:
+				return 1
+			}
+			return 0
+		})
+	}
+	return specs
+}
+
+// clone3Answer is what a profile does with a recorded clone3.
+type clone3Answer int
+
+const (
+	// clone3NotRecorded: no rule; the default action denies it.
+	clone3NotRecorded clone3Answer = iota
+	// clone3ENOSYS: SCMP_ACT_ERRNO with ENOSYS, so that glibc falls back
+	// to clone.
+	clone3ENOSYS
+	// clone3Allow: allowed with any flags, because namespace flags were
+	// seen in clone or unshare (or may have been, their arguments being
+	// unknown).
+	clone3Allow
+)
+
+// argPlan is how a profile compiled from a trace treats the calls whose
+// arguments matter. Compile makes one, decides which of its calls the
+// profile adds itself (the rest are the base's business), and asks it
+// for their rules.
+type argPlan struct {
+	// specs are the calls restricted by their arguments, or allowed with
+	// any value for a reason their rule states.
+	specs map[string]*argSpec
+	// clone3 is the answer to a recorded clone3; nsSeen names the
+	// namespace flags that decided it.
+	clone3 clone3Answer
+	nsSeen string
+	// socketcall reports whether socketcall was recorded (or an input
+	// profile allows it without conditions).
+	socketcall bool
+	// tty is whether the native architecture numbers terminal requests
+	// as ttyRequests does.
+	tty bool
+	// runs is the number of runs, for comments.
+	runs int
+	// summary has each recorded call's counts, for comments.
+	summary map[string]*nameStats
+}
+
+// planArgs makes the plan for trace t on native. allowances are the
+// allowances that apply to t; inputAllowed the names input profiles
+// allow without conditions, which stay unconditional (the result allows
+// what any input allows).
+func planArgs(t *trace.Trace, native seccomp.Arch, allowances []allowance, inputAllowed map[string]bool) *argPlan {
+	p := &argPlan{
+		specs:   recordedArgs(t),
+		tty:     slices.Contains(genericTTYArches, native),
+		runs:    len(t.Runs),
+		summary: map[string]*nameStats{},
+	}
+	for _, s := range t.Syscalls {
+		st := p.summary[s.Name]
+		if st == nil {
+			st = &nameStats{processes: map[string]struct{}{}}
+			p.summary[s.Name] = st
+		}
+		st.count = saturatingAdd(st.count, s.Count)
+		st.runs = max(st.runs, s.Runs)
+		for _, pr := range s.Processes {
+			st.processes[pr] = struct{}{}
+		}
+	}
+	for n := range inputAllowed {
+		delete(p.specs, n)
+	}
+	recorded := func(n string) bool { return p.summary[n] != nil || inputAllowed[n] }
+	// An allowance's calls of the table that were not recorded are
+	// allowed as little as the allowance needs: Go's runtime clones
+	// threads, never namespaces.
+	for _, a := range allowances {
+		for _, n := range a.names {
+			if !recorded(n) && p.specs[n] == nil {
+				if row, ok := nsRow(n); ok {
+					p.specs[n] = &argSpec{name: n, index: int(row.Index), kind: trace.ArgNamespaceFlags, why: "allowance: " + a.comment}
+				}
+			}
+		}
+	}
+	p.socketcall = recorded("socketcall")
+	if recorded("clone3") && !inputAllowed["clone3"] {
+		var seen []string
+		for _, n := range []string{"clone", "unshare"} {
+			switch sp := p.specs[n]; {
+			case sp != nil && sp.why == "" && sp.flags != 0:
+				seen = append(seen, n+" "+namespaceNames(sp.flags))
+			case sp == nil && recorded(n):
+				seen = append(seen, n+" (any: its flags were not recorded)")
+			}
+		}
+		p.clone3, p.nsSeen = clone3ENOSYS, strings.Join(seen, ", ")
+		if len(seen) > 0 {
+			p.clone3 = clone3Allow
+		}
+		if p.clone3 == clone3ENOSYS && p.specs["clone"] == nil {
+			if row, ok := nsRow("clone"); ok {
+				p.specs["clone"] = &argSpec{name: "clone", index: int(row.Index), kind: trace.ArgNamespaceFlags,
+					why: "clone3 fails with ENOSYS (see its rule) and glibc then calls clone"}
+			}
+		}
+	}
+	return p
+}
+
+// nsRow returns the table's row of name when it records namespace flags.
+func nsRow(name string) (args.Row, bool) {
+	for _, r := range args.Table() {
+		if r.Syscall == name && r.Kind == args.NamespaceFlags {
+			return r, true
+		}
+	}
+	return args.Row{}, false
+}
+
+// names returns every call the plan has rules for, sorted: the specs and
+// a recorded clone3.
+func (p *argPlan) names() []string {
+	var out []string
+	for n := range p.specs {
+		out = append(out, n)
+	}
+	if p.clone3 != clone3NotRecorded {
+		out = append(out, "clone3")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// restrictsSocket reports whether the plan restricts socket's family
+// and the profile, covering arches, lets 32-bit code reach socket
+// through socketcall, which no family rule can check.
+func (p *argPlan) restrictsSocket(emit map[string]bool, arches []seccomp.Arch) bool {
+	sp := p.specs["socket"]
+	if sp == nil || !emit["socket"] || !sp.conditional() {
+		return false
+	}
+	return slices.ContainsFunc(arches, func(a seccomp.Arch) bool {
+		return slices.Contains(KnownSyscalls(a), "socketcall")
+	})
+}
+
+// rules builds the rules for the calls of emit, the plan's calls the
+// profile adds itself, in name order, and records in added the calls it
+// allows without conditions and in handled those it allows with
+// conditions or denies (clone3).
+// arches are the profile's architectures and defaultErrno the errno of
+// its default action, which the deny rules must differ from (runtimes
+// skip a rule that repeats the default action, and libseccomp's own
+// socketcall rules would then stand). mentioned holds the names the
+// profile's other rules mention.
+func (p *argPlan) rules(emit, mentioned map[string]bool, arches []seccomp.Arch, defaultErrno uint, added, handled map[string]bool) []*seccomp.Syscall {
+	var out []*seccomp.Syscall
+	socketNote := ""
+	denySocketcall := false
+	if p.restrictsSocket(emit, arches) {
+		switch {
+		case p.socketcall:
+			socketNote = "; socketcall is allowed too (recorded), so 32-bit code can use any family through it"
+		case !mentioned["socketcall"]:
+			socketNote = "; socketcall, through which 32-bit code would reach socket with any family, stays denied"
+			denySocketcall = true
+		}
+	}
+	for _, n := range p.names() {
+		if !emit[n] {
+			continue
+		}
+		if n == "clone3" {
+			out = append(out, p.clone3Rule())
+			if p.clone3 == clone3Allow {
+				added[n] = true
+			} else {
+				handled[n] = true
+			}
+			continue
+		}
+		sp := p.specs[n]
+		if !sp.conditional() {
+			out = append(out, allowRule([]string{n}, p.anyValueComment(sp)))
+			added[n] = true
+			continue
+		}
+		handled[n] = true
+		if sp.kind == trace.ArgNamespaceFlags {
+			out = append(out, argRule(n, &seccomp.Arg{Index: uint(sp.index), Value: args.NamespaceMask &^ sp.flags, Op: seccomp.OpMaskedEqual}, p.nsComment(sp)))
+			continue
+		}
+		note := ""
+		if n == "socket" {
+			note = socketNote
+		}
+		for _, v := range sp.values {
+			out = append(out, argRule(n, &seccomp.Arg{Index: uint(sp.index), Value: v.value, Op: seccomp.OpEqualTo}, p.valueComment(sp, v)+note))
+		}
+		if n == "ioctl" && p.tty {
+			out = append(out, ttyRules(sp)...)
+		}
+	}
+	if p.socketcall && socketNote != "" && emit["socketcall"] {
+		out = append(out, allowRule([]string{"socketcall"}, "socketcall allowed, as recorded ("+p.seen("socketcall")+
+			"): the family of the sockets it creates is in memory, which seccomp cannot read, so socket's family rules do not hold for 32-bit code"))
+		added["socketcall"] = true
+	}
+	if denySocketcall {
+		errno := uint(enosys)
+		if defaultErrno == enosys {
+			errno = 1 // EPERM: anything but the default action's errno
+		}
+		out = append(out, &seccomp.Syscall{
+			Names: []string{"socketcall"}, Action: seccomp.ActErrno, ErrnoRet: &errno, Args: []*seccomp.Arg{},
+			Comment: "socketcall denied: on 32-bit x86 and s390 it creates sockets with the family in memory, which seccomp cannot read, " +
+				"and libseccomp turns socket's family rules into socketcall(SYS_SOCKET) rules without the family; never recorded",
+		})
+	}
+	return out
+}
+
+// argRule is an SCMP_ACT_ALLOW rule for name under one condition.
+func argRule(name string, a *seccomp.Arg, comment string) *seccomp.Syscall {
+	return &seccomp.Syscall{Names: []string{name}, Action: seccomp.ActAllow, Args: []*seccomp.Arg{a}, Comment: comment}
+}
+
+// ttyRules allows the terminal requests ioctl's recorded values do not
+// hold already, one rule each.
+func ttyRules(sp *argSpec) []*seccomp.Syscall {
+	var out []*seccomp.Syscall
+	for _, v := range ttyRequests {
+		if slices.ContainsFunc(sp.values, func(s *valueStat) bool { return s.value == v }) {
+			continue
+		}
+		out = append(out, argRule(sp.name, &seccomp.Arg{Index: uint(sp.index), Value: v, Op: seccomp.OpEqualTo},
+			fmt.Sprintf("ioctl request %s: terminal group, not seen: terminal requests depend on whether the container has a terminal (podman run -t), not on the workload",
+				valueName(sp.name, sp.index, v))))
+	}
+	return out
+}
+
+// seen renders how often, by whom and in how many runs a recorded call
+// was made: "seen 12x by python3,sh in 2/3 runs".
+func (p *argPlan) seen(name string) string {
+	st := p.summary[name]
+	if st == nil {
+		return "allowed by an input profile"
+	}
+	return seenText(st.count, st.processes, st.runs, p.runs)
+}
+
+// valueComment says which value a rule allows and how often it was seen:
+// "socket family AF_INET (0x2): seen 3x in 2/2 runs; socket seen 4x by python3 in 2/2 runs".
+func (p *argPlan) valueComment(sp *argSpec, v *valueStat) string {
+	return fmt.Sprintf("%s %s %s: seen %dx in %d/%d runs; %s %s", sp.name, argName(sp.name, sp.index),
+		valueName(sp.name, sp.index, v.value), v.count, v.runs, p.runs, sp.name, p.seen(sp.name))
+}
+
+// nsComment says which namespaces a clone or unshare rule allows.
+func (p *argPlan) nsComment(sp *argSpec) string {
+	what := sp.name + " without namespaces"
+	if sp.flags != 0 {
+		what = fmt.Sprintf("%s with namespaces among %s", sp.name, namespaceNames(sp.flags))
+	}
+	if sp.why != "" {
+		return what + ": " + sp.why
+	}
+	if sp.flags == 0 {
+		return what + " (no CLONE_NEW* flag was seen): " + p.seen(sp.name)
+	}
+	return what + " (the CLONE_NEW* flags seen): " + p.seen(sp.name)
+}
+
+// anyValueComment says why a call whose argument was recorded is allowed
+// with any value.
+func (p *argPlan) anyValueComment(sp *argSpec) string {
+	what := fmt.Sprintf("%s with any %s: ", sp.name, argName(sp.name, sp.index))
+	switch {
+	case sp.kind == trace.ArgNamespaceFlags:
+		what += "every CLONE_NEW* flag was seen"
+	case sp.overflow > 0:
+		what += fmt.Sprintf("%d calls had more distinct values than the recorder keeps (32 per call and CPU), so any may have been used", sp.overflow)
+	default:
+		what += fmt.Sprintf("%d distinct values seen, more than the %d a profile lists", len(sp.values), maxValueRules)
+	}
+	return what + "; " + p.seen(sp.name)
+}
+
+// clone3Rule answers clone3 as the plan says.
+func (p *argPlan) clone3Rule() *seccomp.Syscall {
+	if p.clone3 == clone3Allow {
+		return allowRule([]string{"clone3"}, "clone3 allowed with any flags: they are in memory, which seccomp cannot read, and namespace flags were seen in "+
+			p.nsSeen+"; "+p.seen("clone3"))
+	}
+	errno := uint(enosys)
+	return &seccomp.Syscall{
+		Names: []string{"clone3"}, Action: seccomp.ActErrno, ErrnoRet: &errno, Args: []*seccomp.Arg{},
+		Comment: "clone3 fails with ENOSYS, as in Docker's default profile: its flags are in memory, which seccomp cannot read, and no namespace flag was seen in clone or unshare; " +
+			"glibc then calls clone, whose flags are checked (" + p.seen("clone3") + ")",
+	}
+}
+
+// profileErrno returns the errno of p's default action when it is given
+// as a number or ENOSYS's name, else 0: all the deny rules need to know
+// is whether it is ENOSYS.
+func profileErrno(p *seccomp.Seccomp) uint {
+	switch {
+	case p.DefaultErrno == "ENOSYS" || p.DefaultErrno == "38":
+		return enosys
+	case p.DefaultErrnoRet != nil:
+		return *p.DefaultErrnoRet
+	}
+	return 0
+}
