@@ -246,6 +246,12 @@ func (c *CLI) diff(o *Options) (bool, error) {
 		}
 		writeList(&b, "allowed by both, under different conditions", names)
 	}
+	if len(r.Arguments) > 0 {
+		fmt.Fprintf(&b, "argument differences (%d):\n", len(r.Arguments))
+		for _, ch := range r.Arguments {
+			fmt.Fprintf(&b, "  %s\n", ch)
+		}
+	}
 	_, err := io.WriteString(c.stdout, b.String())
 	return r.Same(), err
 }

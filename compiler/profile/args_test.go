@@ -374,3 +374,26 @@ func TestCompileArgsInputProfile(t *testing.T) {
 		t.Errorf("socket values %v, want the recorded and the input's", got)
 	}
 }
+
+// Diff says which argument values each profile allows.
+func TestDiffArgs(t *testing.T) {
+	tr := oneRun("c", call(x64, "read", 0, 1, "app"), withArg(call(x64, "socket", 41, 2, "app"), values(0, 1, 2)),
+		withArg(call(x64, "clone", 56, 1, "app"), nsflags(0)))
+	target := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}})
+	base := mustParse(t, `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","socket","clone"],"action":"SCMP_ACT_ALLOW"}]}`)
+	d := profile.Diff(base, target)
+	var lines []string
+	for _, c := range d.Arguments {
+		lines = append(lines, c.String())
+	}
+	want := []string{
+		"clone: base allows any flags, target no namespaces",
+		"socket: base allows any family, target only AF_UNIX (0x1), AF_INET (0x2)",
+	}
+	if !slices.Equal(lines, want) || d.Same() {
+		t.Errorf("arguments %q, want %q", lines, want)
+	}
+	if d := profile.Diff(target, target); !d.Same() || len(d.Arguments) != 0 {
+		t.Errorf("a profile differs from itself: %+v", d.Arguments)
+	}
+}

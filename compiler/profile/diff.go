@@ -145,6 +145,10 @@ type DiffReport struct {
 	Unused []string `json:"unused"`
 	// Conditional lists names both allow, but with a different Access.
 	Conditional []AccessChange `json:"conditional"`
+	// Arguments lists names both allow with different argument values,
+	// where both profiles' conditions can be read as values of one
+	// argument (see ArgChange).
+	Arguments []ArgChange `json:"arguments"`
 	// ChangePercent is the change in the number of allowed names from base
 	// to target, rounded: -87 when target allows 52 and base 410. It is 0
 	// when base allows nothing.
@@ -162,7 +166,8 @@ type AccessChange struct {
 
 // Diff compares what base and target allow. To compare a trace, turn it
 // into a profile first with FromTrace. Neither profile is validated: Diff
-// only looks at actions, names and whether rules have conditions.
+// only looks at actions, names, whether rules have conditions and, for
+// Arguments, at conditions on one argument.
 func Diff(base, target *seccomp.Seccomp) DiffReport {
 	b, t := Allowed(base), Allowed(target)
 	r := DiffReport{
@@ -171,7 +176,9 @@ func Diff(base, target *seccomp.Seccomp) DiffReport {
 		Blocked:       []string{},
 		Unused:        []string{},
 		Conditional:   []AccessChange{},
+		Arguments:     []ArgChange{},
 	}
+	var both []string
 	for n, ta := range t {
 		ba, ok := b[n]
 		switch {
@@ -179,6 +186,9 @@ func Diff(base, target *seccomp.Seccomp) DiffReport {
 			r.Blocked = append(r.Blocked, n)
 		case ba != ta:
 			r.Conditional = append(r.Conditional, AccessChange{Name: n, Base: ba, Target: ta})
+		}
+		if ok && (ba == AccessConditional || ta == AccessConditional) {
+			both = append(both, n)
 		}
 		if ta == AccessConditional {
 			r.TargetConditional++
@@ -203,6 +213,8 @@ func Diff(base, target *seccomp.Seccomp) DiffReport {
 		}
 		return 0
 	})
+	slices.Sort(both)
+	r.Arguments = argChanges(base, target, both)
 	if r.BaseAllowed > 0 {
 		r.ChangePercent = int(math.Round(float64(r.TargetAllowed-r.BaseAllowed) * 100 / float64(r.BaseAllowed)))
 	}
@@ -211,9 +223,9 @@ func Diff(base, target *seccomp.Seccomp) DiffReport {
 }
 
 // Same reports whether both profiles allow the same names with the same
-// Access.
+// Access and, where they can be compared, the same argument values.
 func (r DiffReport) Same() bool {
-	return len(r.Blocked) == 0 && len(r.Unused) == 0 && len(r.Conditional) == 0
+	return len(r.Blocked) == 0 && len(r.Unused) == 0 && len(r.Conditional) == 0 && len(r.Arguments) == 0
 }
 
 // summary renders "allows 52 of 410 (−87%)": how many names target allows

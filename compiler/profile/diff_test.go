@@ -52,6 +52,7 @@ func TestDiff(t *testing.T) {
 		Blocked:       []string{"mkdir"},
 		Unused:        []string{"close", "exit", "write"},
 		Conditional:   []profile.AccessChange{{Name: "clone", Base: profile.AccessConditional, Target: profile.AccessAllowed}},
+		Arguments:     []profile.ArgChange{{Name: "clone", Base: "only 0x1", Target: "any flags"}},
 		ChangePercent: -40,
 		Summary:       "allows 3 of 5 (\u221240%), 1 of them blocked by base",
 	}
