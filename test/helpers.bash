@@ -10,6 +10,7 @@ WORK_DIR=${TEST_WORK_DIR:-/var/tmp/oci-seccomp-bpf-hook-test}
 FIXTURES=$TEST_DIR/fixtures
 BUSYBOX=localhost/seccomp-hook-test/busybox
 DEBIAN=localhost/seccomp-hook-test/debian
+DEBIAN_PYTHON=localhost/seccomp-hook-test/debian-python
 ANNOTATION=io.containers.trace-syscall
 
 if [[ ${HOOK_INSTALLED:-0} == 1 ]]; then
@@ -82,6 +83,18 @@ build_images() {
 		debootstrap --variant=minbase --include=python3-minimal,strace bookworm "$rootfs" >"$WORK_DIR/debootstrap.log" 2>&1 ||
 			{ tail -20 "$WORK_DIR/debootstrap.log"; return 1; }
 		tar -C "$rootfs" -c . | podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$DEBIAN" >/dev/null
+	fi
+	# The Debian image with python3's whole standard library (ctypes, for
+	# raw system calls), from the Debian image and the network.
+	if [[ ${NEED_DEBIAN_PYTHON:-0} == 1 ]] && ! podman image exists "$DEBIAN_PYTHON"; then
+		NEED_DEBIAN=1 NEED_DEBIAN_PYTHON=0 build_images
+		local ctr=seccomp-hook-test-python-$$
+		podman run --name "$ctr" "$DEBIAN" sh -c 'apt-get update -qq &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -qq -y --no-install-recommends python3 >/dev/null &&
+			rm -rf /var/lib/apt/lists/*' >"$WORK_DIR/debian-python.log" 2>&1 ||
+			{ tail -20 "$WORK_DIR/debian-python.log"; podman rm -f "$ctr" >/dev/null; return 1; }
+		podman commit -q "$ctr" "$DEBIAN_PYTHON" >/dev/null
+		podman rm "$ctr" >/dev/null
 	fi
 }
 
