@@ -5,6 +5,7 @@
 #   make test       unit tests, then the privileged tests and the bats system tests (under runc and crun)
 #   make demo       install what it needs, build, trace a demo container, print the profile
 #   make bench      benchmarks (see README)
+#   make runtime-traces  retrace each runtime's own calls for compile --runtime (RUNTIMES=...)
 
 # Go comes from /usr/local/go on the machines this is built on (Debian's
 # golang is too old); a go already on PATH comes first.
@@ -27,7 +28,7 @@ HOOK := bin/oci-seccomp-bpf-hook
 COMPILER := bin/oci-seccomp-compiler
 GO_SOURCES := $(shell find . -name '*.go' -not -path './test/*' -not -path './build/*') go.mod go.sum internal/version/VERSION $(wildcard bpf/*.o)
 
-.PHONY: all build generate install uninstall test test-unit test-root test-system test-load demo bench clean deps
+.PHONY: all build generate install uninstall test test-unit test-root test-system test-load demo bench clean deps runtime-traces
 
 all: build
 
@@ -87,6 +88,12 @@ demo: deps build
 
 bench: build
 	test/bench.sh
+
+# compiler/profile/runtimes/RUNTIME.json, the runtimes' own calls that
+# compile --runtime adds, from real podman runs under each of RUNTIMES (as
+# root). Learned data: committed, and not regenerated or diffed by CI.
+runtime-traces: build
+	RUNTIMES="$(RUNTIMES)" test/runtime-traces.sh
 
 clean:
 	rm -rf bin
