@@ -70,6 +70,10 @@ var goldenCases = []goldenCase{
 	{name: "compile-default-args-python", args: "compile --base testdata/profiles/default.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
 	{name: "compile-docker-args-python", args: "compile --base testdata/profiles/docker-default.json --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
 	{name: "compile-docker-extend-args-python", args: "compile --base testdata/profiles/docker-default.json --mode extend --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
+	// Traced under runc, for crun, and for both.
+	{name: "compile-runtime-crun-args-python", args: "compile --runtime crun --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
+	{name: "compile-runtime-both-args-python", args: "compile --runtime runc,crun --arch SCMP_ARCH_X86_64 -o OUT testdata/traces/args-python.json"},
+	{name: "compile-runtime-unknown", args: "compile --runtime runc,kata -o OUT testdata/traces/args-python.json"},
 	{name: "diff-docker-args-python", args: "diff --arch SCMP_ARCH_X86_64 testdata/profiles/docker-default.json testdata/golden/compile-docker-args-python.json"},
 	{name: "diff-args-sockets", args: "diff --arch SCMP_ARCH_X86_64 testdata/traces/sock-inet.json testdata/traces/sock-unix.json"},
 	{name: "diff-args-python-json", args: "diff --json --arch SCMP_ARCH_X86_64 testdata/traces/python.json testdata/traces/args-python.json"},

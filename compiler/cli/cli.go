@@ -162,6 +162,7 @@ func (c *CLI) compile(o *Options) error {
 		in.NativeArch = native
 	}
 	in.Mode = o.Mode
+	in.Runtimes = o.Runtimes
 	out, err := profile.Compile(base, in)
 	if err != nil {
 		return nameInput(err, tracePaths, profilePaths)

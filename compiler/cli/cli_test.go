@@ -92,6 +92,10 @@ func TestParseOptions(t *testing.T) {
 	if err != nil || !equalOptions(o, want) {
 		t.Errorf("--format spo: got %+v, %v, want %+v", o, err, want)
 	}
+	o, err = ParseOptions([]string{"compile", "--runtime", "runc,crun", "-o", "x", "a.json", "--runtime=runc"})
+	if err != nil || !slices.Equal(o.Runtimes, []string{"runc", "crun", "runc"}) {
+		t.Errorf("--runtime: %+v, %v", o, err)
+	}
 	o, err = ParseOptions([]string{"diff", "--json", "x", "y"})
 	if err != nil || !o.JSON || !slices.Equal(o.Inputs, []string{"x", "y"}) {
 		t.Errorf("diff: %+v, %v", o, err)
@@ -107,6 +111,9 @@ func TestParseOptions(t *testing.T) {
 		{"merge", "--base", "p.json", "-o", "x", "a.json"},
 		{"compile", "-o", "out.json"},
 		{"compile", "--arch", "vax", "-o", "x", "a.json"},
+		{"compile", "--runtime", "kata", "-o", "x", "a.json"},
+		{"compile", "--runtime", "runc,", "-o", "x", "a.json"},
+		{"diff", "--runtime", "runc", "a.json", "b.json"},
 		{"diff", "a.json"},
 		{"diff", "a.json", "b.json", "c.json"},
 		{"check"},

@@ -68,6 +68,9 @@ const (
 	FlagFormat = "format"
 	// FlagName (compile, with FormatSPO) is the resource's name.
 	FlagName = "name"
+	// FlagRuntime (compile) names the OCI runtimes the profile is for,
+	// comma-separated: the workload's calls plus each one's own.
+	FlagRuntime = "runtime"
 	// FlagVersion, alone, prints the version.
 	FlagVersion = "version"
 )

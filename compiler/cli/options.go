@@ -40,6 +40,9 @@ type Options struct {
 	Format Format
 	// Name is the resource's name with FormatSPO.
 	Name string
+	// Runtimes are the OCI runtimes compile makes the profile for
+	// (profile.Inputs.Runtimes); empty keeps the traced runtime's calls.
+	Runtimes []string
 	// Inputs are the positional arguments: traces, profiles, or the two
 	// files diff compares.
 	Inputs []string
@@ -48,7 +51,7 @@ type Options struct {
 // usage texts per command, shown on usage errors and with -h.
 var usages = map[Command]string{
 	CommandMerge:   "merge -o OUT TRACE...\n\tMerge traces into one (a union of runs).",
-	CommandCompile: "compile [--base PROFILE [--mode restrict|extend]] [--arch ARCH] [--no-check] [--format json|spo [--name NAME]] -o OUT TRACE|PROFILE...\n\tCompile traces and profiles into an allow-list profile. With --base, restrict (default) allows only\n\twhat the inputs need and the base allows; extend keeps the base whole and adds what it lacks (the hook's if:).\n\t--format spo writes it as a security-profiles-operator SeccompProfile named NAME, in YAML.",
+	CommandCompile: "compile [--base PROFILE [--mode restrict|extend]] [--arch ARCH] [--runtime RUNTIME[,...]] [--no-check] [--format json|spo [--name NAME]] -o OUT TRACE|PROFILE...\n\tCompile traces and profiles into an allow-list profile. With --base, restrict (default) allows only\n\twhat the inputs need and the base allows; extend keeps the base whole and adds what it lacks (the hook's if:).\n\tWith --runtime, the workload's calls and those of the runtimes named (runc, crun).\n\t--format spo writes it as a security-profiles-operator SeccompProfile named NAME, in YAML.",
 	CommandDiff:    "diff [--json] [--arch ARCH] BASE TARGET\n\tCompare what two profiles or traces allow. Exit 0 when the same, 1 when different, 2 on error.",
 	CommandCheck:   "check [--json] PROFILE\n\tBuild the profile's BPF filters with libseccomp and report rules and instruction counts.",
 }
@@ -95,6 +98,15 @@ func ParseOptions(args []string) (*Options, error) {
 			return nil
 		})
 		fs.BoolVar(&o.NoCheck, FlagNoCheck, false, "do not check the result with libseccomp")
+		fs.Func(FlagRuntime, "OCI runtimes the profile is for, comma-separated", func(v string) error {
+			for _, r := range strings.Split(v, ",") {
+				if !slices.Contains(profile.KnownRuntimes(), r) {
+					return fmt.Errorf("unknown runtime %q (want %s)", r, strings.Join(profile.KnownRuntimes(), ", "))
+				}
+				o.Runtimes = append(o.Runtimes, r)
+			}
+			return nil
+		})
 		fs.Var((*archFlag)(&o.Arch), FlagArch, "native architecture")
 		o.Format = FormatJSON
 		fs.Func(FlagFormat, "what to write: json or spo", func(v string) error {

@@ -55,8 +55,31 @@ const enosys = 38
 // valueStat is one recorded value of an argument over the traces.
 type valueStat struct {
 	value, count uint64
-	// runs made the call with the value; lastRun is the last one counted.
-	runs, lastRun int
+	// runs made the call with the value.
+	runs runTally
+}
+
+// runTally counts the runs that made a call, or used a value, apart:
+// the workload's runs and those of the runtimes' shipped traces
+// (Inputs.Runtimes), so that comments do not count the one against the
+// other.
+type runTally struct {
+	workload, runtime int
+	// last is the index of the last run counted, +1.
+	last int
+}
+
+// add counts run i, once however often it is added.
+func (r *runTally) add(i int, runtime bool) {
+	if r.last == i+1 {
+		return
+	}
+	r.last = i + 1
+	if runtime {
+		r.runtime++
+	} else {
+		r.workload++
+	}
 }
 
 // argSpec is what the traces say of one call's restricted argument.
@@ -71,12 +94,6 @@ type argSpec struct {
 	flags uint64
 	// overflow counts calls whose value the recorder had no room for.
 	overflow uint64
-	// count, runs and procs say how often, in how many runs and by which
-	// processes the call was made, on any architecture.
-	count   uint64
-	runs    int
-	lastRun int
-	procs   map[string]struct{}
 	// why, for a call that was not recorded, says why it is allowed all
 	// the same (an allowance, clone3's fallback); it is then allowed
 	// without namespaces.
@@ -93,13 +110,14 @@ func (s *argSpec) conditional() bool {
 }
 
 // recordedArgs collects the recorded argument of each call over every
-// run and architecture: values unioned, flags OR'ed, overflows summed. A
+// run and architecture: values unioned, flags OR'ed, overflows summed;
+// rt tells the runs of runtimes' shipped traces. A
 // call that some run recorded without arguments, or with another index
 // or kind than the others, may have used any value and gets no spec. A
 // call with several recorded arguments is restricted on the lowest index
 // alone, which allows a superset of what was seen (the table has one
 // argument per call).
-func recordedArgs(t *trace.Trace) map[string]*argSpec {
+func recordedArgs(t *trace.Trace, rt func(i int) bool) map[string]*argSpec {
 	specs := map[string]*argSpec{}
 	unknown := map[string]bool{}
 	values := map[string]map[uint64]*valueStat{}
@@ -116,35 +134,24 @@ func recordedArgs(t *trace.Trace) map[string]*argSpec {
 			sp := specs[s.Name]
 			switch {
 			case sp == nil:
-				sp = &argSpec{name: s.Name, index: a.Index, kind: a.Kind, lastRun: -1, procs: map[string]struct{}{}}
+				sp = &argSpec{name: s.Name, index: a.Index, kind: a.Kind}
 				specs[s.Name] = sp
 				values[s.Name] = map[uint64]*valueStat{}
 			case sp.index != a.Index || sp.kind != a.Kind:
 				unknown[s.Name] = true
 				continue
 			}
-			sp.count = saturatingAdd(sp.count, s.Count)
-			if sp.lastRun != i {
-				sp.runs++
-				sp.lastRun = i
-			}
-			for _, p := range s.Processes {
-				sp.procs[p] = struct{}{}
-			}
 			sp.flags |= a.Flags
 			sp.overflow = saturatingAdd(sp.overflow, a.Overflow)
 			for _, v := range a.Values {
 				vs := values[s.Name][v.Value]
 				if vs == nil {
-					vs = &valueStat{value: v.Value, lastRun: -1}
+					vs = &valueStat{value: v.Value}
 					values[s.Name][v.Value] = vs
 					sp.values = append(sp.values, vs)
 				}
 				vs.count = saturatingAdd(vs.count, v.Count)
-				if vs.lastRun != i {
-					vs.runs++
-					vs.lastRun = i
-				}
+				vs.runs.add(i, rt(i))
 			}
 		}
 	}
@@ -198,33 +205,51 @@ type argPlan struct {
 	// tty is whether the native architecture numbers terminal requests
 	// as ttyRequests does.
 	tty bool
-	// runs is the number of runs, for comments.
-	runs int
+	// runs and rtRuns are the numbers of workload runs and of runs of
+	// the runtimes' shipped traces, for comments.
+	runs, rtRuns int
 	// summary has each recorded call's counts, for comments.
-	summary map[string]*nameStats
+	summary map[string]*callStats
 }
 
-// planArgs makes the plan for trace t on native. allowances are the
-// allowances that apply to t; inputAllowed the names input profiles
-// allow without conditions, which stay unconditional (the result allows
-// what any input allows).
-func planArgs(t *trace.Trace, native seccomp.Arch, allowances []allowance, inputAllowed map[string]bool) *argPlan {
+// callStats is how often, in which runs and by which processes a call
+// was made, on any architecture.
+type callStats struct {
+	count uint64
+	runs  runTally
+	procs map[string]struct{}
+}
+
+// planArgs makes the plan for trace t on native. rt tells the runs of
+// t that come from runtimes' shipped traces (Inputs.Runtimes).
+// allowances are the allowances that apply to t; inputAllowed the names
+// input profiles allow without conditions, which stay unconditional (the
+// result allows what any input allows).
+func planArgs(t *trace.Trace, rt func(trace.Run) bool, native seccomp.Arch, allowances []allowance, inputAllowed map[string]bool) *argPlan {
+	isRT := func(i int) bool { return rt(t.Runs[i]) }
 	p := &argPlan{
-		specs:   recordedArgs(t),
+		specs:   recordedArgs(t, isRT),
 		tty:     slices.Contains(genericTTYArches, native),
-		runs:    len(t.Runs),
-		summary: map[string]*nameStats{},
+		summary: map[string]*callStats{},
 	}
-	for _, s := range t.Syscalls {
-		st := p.summary[s.Name]
-		if st == nil {
-			st = &nameStats{processes: map[string]struct{}{}}
-			p.summary[s.Name] = st
+	for i, r := range t.Runs {
+		runtime := isRT(i)
+		if runtime {
+			p.rtRuns++
+		} else {
+			p.runs++
 		}
-		st.count = saturatingAdd(st.count, s.Count)
-		st.runs = max(st.runs, s.Runs)
-		for _, pr := range s.Processes {
-			st.processes[pr] = struct{}{}
+		for _, s := range r.Syscalls {
+			st := p.summary[s.Name]
+			if st == nil {
+				st = &callStats{procs: map[string]struct{}{}}
+				p.summary[s.Name] = st
+			}
+			st.count = saturatingAdd(st.count, s.Count)
+			st.runs.add(i, runtime)
+			for _, pr := range s.Processes {
+				st.procs[pr] = struct{}{}
+			}
 		}
 	}
 	for n := range inputAllowed {
@@ -408,14 +433,31 @@ func (p *argPlan) seen(name string) string {
 	if st == nil {
 		return "allowed by an input profile"
 	}
-	return seenText(st.count, st.processes, st.runs, p.runs)
+	return fmt.Sprintf("seen %dx by %s %s", st.count, listProcesses(st.procs), p.inRuns(st.runs))
+}
+
+// inRuns renders a tally as "in 2/3 runs", or, when runtimes' traces were
+// added, "in 1/1 workload runs", "in 40/80 runs of the runtimes' traces"
+// or both.
+func (p *argPlan) inRuns(r runTally) string {
+	w := fmt.Sprintf("%d/%d", r.workload, p.runs)
+	rt := fmt.Sprintf("%d/%d runs of the runtimes' traces", r.runtime, p.rtRuns)
+	switch {
+	case p.rtRuns == 0:
+		return "in " + w + " runs"
+	case r.runtime == 0:
+		return "in " + w + " workload runs"
+	case r.workload == 0:
+		return "in " + rt
+	}
+	return "in " + w + " workload runs and " + rt
 }
 
 // valueComment says which value a rule allows and how often it was seen:
 // "socket family AF_INET (0x2): seen 3x in 2/2 runs; socket seen 4x by python3 in 2/2 runs".
 func (p *argPlan) valueComment(sp *argSpec, v *valueStat) string {
-	return fmt.Sprintf("%s %s %s: seen %dx in %d/%d runs; %s %s", sp.name, argName(sp.name, sp.index),
-		valueName(sp.name, sp.index, v.value), v.count, v.runs, p.runs, sp.name, p.seen(sp.name))
+	return fmt.Sprintf("%s %s %s: seen %dx %s; %s %s", sp.name, argName(sp.name, sp.index),
+		valueName(sp.name, sp.index, v.value), v.count, p.inRuns(v.runs), sp.name, p.seen(sp.name))
 }
 
 // nsComment says which namespaces a clone or unshare rule allows.

@@ -1,6 +1,7 @@
 package profile_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -395,5 +396,88 @@ func TestDiffArgs(t *testing.T) {
 	}
 	if d := profile.Diff(target, target); !d.Same() || len(d.Arguments) != 0 {
 		t.Errorf("a profile differs from itself: %+v", d.Arguments)
+	}
+}
+
+// Runtimes: the workload's calls of the traces, plus each runtime's own
+// from its shipped trace, and the allowances of the runtimes named.
+func TestCompileRuntimes(t *testing.T) {
+	if got := profile.KnownRuntimes(); !slices.Equal(got, []string{"crun", "runc"}) {
+		t.Fatalf("KnownRuntimes = %v", got)
+	}
+	for _, name := range profile.KnownRuntimes() {
+		rt, err := profile.RuntimeTrace(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rt.Runs) < 20 {
+			t.Errorf("%s: %d runs", name, len(rt.Runs))
+		}
+		for _, r := range rt.Runs {
+			if !strings.HasPrefix(r.Runtime, name+" ") {
+				t.Errorf("%s: a run of %q", name, r.Runtime)
+			}
+			for _, s := range r.Syscalls {
+				if s.RuntimeCount != s.Count {
+					t.Errorf("%s: %s is not all the runtime's: %+v", name, s.Name, s)
+				}
+			}
+		}
+	}
+	if _, err := profile.RuntimeTrace("kata"); !errors.Is(err, profile.ErrUnknownRuntime) {
+		t.Errorf("RuntimeTrace(kata) = %v", err)
+	}
+
+	// Traced under runc: setgroups is runc's alone, read both's, mkdir
+	// the workload's.
+	tr := trace.New(trace.Run{ContainerID: "c", Runtime: "runc 1.1.5+ds1", Start: t0, End: t0.Add(time.Second), Syscalls: []trace.Syscall{
+		{Arch: x64, Name: "setgroups", Number: 116, Count: 1, RuntimeCount: 1, Processes: []string{"runc:[2:INIT]"}},
+		{Arch: x64, Name: "read", Number: 0, Count: 5, RuntimeCount: 2, Processes: []string{"runc:[2:INIT]"}},
+		{Arch: x64, Name: "mkdir", Number: 83, Count: 1, Processes: []string{"mkdir"}},
+	}})
+	allowed := func(p *seccomp.Seccomp, n string) bool { _, ok := profile.Allowed(p)[n]; return ok }
+	same := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}})
+	crun := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}, Runtimes: []string{"crun"}})
+	both := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}, Runtimes: []string{"runc", "crun", "runc"}})
+	mustCheck(t, crun)
+	mustCheck(t, both)
+	for _, c := range []struct {
+		p    *seccomp.Seccomp
+		name string
+		want map[string]bool
+	}{
+		// Without Runtimes: what was traced, and runc's allowance.
+		{same, "traced", map[string]bool{"setgroups": true, "read": true, "mkdir": true, "tgkill": true, "setresgid": false}},
+		// For crun: the workload's calls and crun's, no runc allowance.
+		{crun, "crun", map[string]bool{"setgroups": false, "read": true, "mkdir": true, "tgkill": false, "setresgid": true, "execve": true}},
+		{both, "runc,crun", map[string]bool{"setgroups": true, "read": true, "mkdir": true, "tgkill": true, "setresgid": true}},
+	} {
+		for n, want := range c.want {
+			if got := allowed(c.p, n); got != want {
+				t.Errorf("%s: %s allowed = %v, want %v", c.name, n, got, want)
+			}
+		}
+	}
+	// The runtime's calls come in rules of their own, saying so.
+	var runtimeRule *seccomp.Syscall
+	for _, r := range crun.Syscalls {
+		if slices.Contains(r.Names, "setresgid") {
+			runtimeRule = r
+		}
+	}
+	if runtimeRule == nil || !strings.HasPrefix(runtimeRule.Comment, "runtime crun 1.8.1, after its seccomp filter (shipped trace): ") {
+		t.Errorf("crun's rule: %+v", runtimeRule)
+	}
+	// crun's prctl options come with their values.
+	if got := eqValues(t, crun, "prctl"); !slices.Contains(got, 24) {
+		t.Errorf("crun's prctl values %v", got)
+	}
+	// A version 1 trace tells no runtime calls apart: all are kept.
+	v1 := oneRun("old", call(x64, "setgroups", 116, 1, "runc:[2:INIT]"))
+	if p := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{v1}, Runtimes: []string{"crun"}}); !allowed(p, "setgroups") {
+		t.Error("version 1 trace: setgroups dropped")
+	}
+	if _, err := profile.Compile(nil, profile.Inputs{Traces: []*trace.Trace{tr}, Runtimes: []string{"kata"}}); !errors.Is(err, profile.ErrUnknownRuntime) {
+		t.Errorf("unknown runtime: %v", err)
 	}
 }

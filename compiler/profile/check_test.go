@@ -139,6 +139,7 @@ func TestCompiledProfilesPassCheck(t *testing.T) {
 				{Traces: []*trace.Trace{tr}},
 				{Traces: []*trace.Trace{trace.New()}},
 				{Traces: []*trace.Trace{tr}, Profiles: []*seccomp.Seccomp{earlier}},
+				{Traces: []*trace.Trace{tr}, Runtimes: profile.KnownRuntimes()},
 			} {
 				p := mustCompile(t, base, in)
 				if _, err := profile.Check(p); err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/containers/common/pkg/seccomp"
 
@@ -50,6 +51,14 @@ type Inputs struct {
 	// NativeArch is the architecture of the host the profile is for. Empty
 	// means the architecture this program was built for (runtime.GOARCH).
 	NativeArch seccomp.Arch
+	// Runtimes, when not empty, names the OCI runtimes (KnownRuntimes)
+	// the profile is for: the traces then count for the workload's calls
+	// alone (a call is the workload's when Count is above RuntimeCount;
+	// version 1 traces do not tell, so all of their calls count), and
+	// each runtime's shipped trace (RuntimeTrace) adds its own calls, with
+	// their arguments, and its allowances. Empty keeps what was traced,
+	// runtime calls and all, as the hook does.
+	Runtimes []string
 }
 
 var (
@@ -118,6 +127,13 @@ const maxProcesses = 8
 //     copied, without the names already added or mentioned by base,
 //     keeping their conditions and prefixing their comment with where they
 //     came from; identical copies are kept once.
+//   - With Runtimes, the grouped rules hold the workload's calls, and
+//     each runtime's shipped trace adds rules for the calls of its own
+//     the workload did not make, commented "runtime NAME VERSION, after
+//     its seccomp filter (shipped trace): ..."; allowances follow the
+//     runtimes named instead of those traced under.
+//   - Calls whose arguments were recorded get argument rules instead
+//     (see args.go).
 //
 // A name is added the same way on every architecture. Names recorded on a
 // compat architecture that do not exist natively (socketcall on x86_64)
@@ -151,6 +167,30 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
+	// workload is what the grouped rules stand for: the inputs' calls, or
+	// for Runtimes the workload's alone. merged becomes everything the
+	// profile allows calls of: workload and the runtimes' traces.
+	workload, runtimes := merged, runtimesOf(merged)
+	var runtimeTraces []*trace.Trace
+	if len(in.Runtimes) > 0 {
+		workload, runtimes = workloadOnly(merged), map[string]bool{}
+		all := []*trace.Trace{workload}
+		for _, name := range in.Runtimes {
+			if runtimes[name] {
+				continue
+			}
+			rt, err := RuntimeTrace(name)
+			if err != nil {
+				return nil, fmt.Errorf("compile: %w", err)
+			}
+			runtimes[name] = true
+			runtimeTraces = append(runtimeTraces, rt)
+			all = append(all, rt)
+		}
+		if merged, err = trace.Merge(all...); err != nil {
+			return nil, fmt.Errorf("compile: runtime traces: %w", err)
+		}
+	}
 	for i, p := range in.Profiles {
 		if err := Validate(p); err != nil {
 			return nil, fmt.Errorf("compile: %w", &InputError{Index: i, Err: err})
@@ -172,8 +212,14 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	}
 	addArches(out, native, needed)
 
-	applicable := applicableAllowances(merged)
-	plan := planArgs(merged, native, applicable, inputAllowed(in.Profiles))
+	applicable := applicableAllowances(merged, runtimes)
+	fromRuntime := map[string]bool{}
+	for _, rt := range runtimeTraces {
+		for _, r := range rt.Runs {
+			fromRuntime[describe(r)] = true
+		}
+	}
+	plan := planArgs(merged, func(r trace.Run) bool { return fromRuntime[describe(r)] }, native, applicable, inputAllowed(in.Profiles))
 	mentioned := mentionedNames(out.Syscalls)
 	commentBase(out.Syscalls)
 	// emit holds the calls of the plan whose rules the profile adds
@@ -196,7 +242,7 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 				emit[n] = true
 			}
 		}
-		need := neededNames(merged, in.Profiles)
+		need := neededNames(merged, in.Profiles, applicable)
 		for _, n := range plan.names() {
 			need[n] = true
 		}
@@ -232,7 +278,10 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 		return out, nil
 	}
 	skip := func(n string) bool { return mentioned[n] || added[n] || handled[n] }
-	out.Syscalls = append(out.Syscalls, traceRules(merged, skip, added)...)
+	out.Syscalls = append(out.Syscalls, traceRules(workload, skip, added, "")...)
+	for _, rt := range runtimeTraces {
+		out.Syscalls = append(out.Syscalls, traceRules(rt, skip, added, runtimePrefix(rt))...)
+	}
 	out.Syscalls = append(out.Syscalls, argRules...)
 	out.Syscalls = append(out.Syscalls, allowanceRules(applicable, skip, added)...)
 	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
@@ -344,10 +393,21 @@ func init() {
 	}
 }
 
+// runtimePrefix starts the comments of the rules a runtime's shipped trace
+// adds: "runtime crun 1.8.1, after its seccomp filter (shipped trace): ".
+func runtimePrefix(rt *trace.Trace) string {
+	version := ""
+	if len(rt.Runs) > 0 {
+		version = rt.Runs[0].Runtime
+	}
+	return "runtime " + version + ", after its seccomp filter (shipped trace): "
+}
+
 // neededNames is every name the inputs need: recorded, or allowed (with or
-// without conditions) by an input profile, and the multiplexers of those.
-func neededNames(t *trace.Trace, profiles []*seccomp.Seccomp) map[string]bool {
-	need := allowanceNames(t)
+// without conditions) by an input profile, and the multiplexers of those,
+// and the names of the allowances that apply.
+func neededNames(t *trace.Trace, profiles []*seccomp.Seccomp, as []allowance) map[string]bool {
+	need := allowanceNames(as)
 	for _, s := range t.Syscalls {
 		need[s.Name] = true
 	}
@@ -519,8 +579,9 @@ type nameStats struct {
 
 // traceRules builds the allow rules for recorded names not skipped (the
 // base mentions them, or rules of their own allow them), one rule per
-// number of runs, and marks their names in added.
-func traceRules(t *trace.Trace, skip func(string) bool, added map[string]bool) []*seccomp.Syscall {
+// number of runs, and marks their names in added. prefix starts each
+// rule's comment.
+func traceRules(t *trace.Trace, skip func(string) bool, added map[string]bool, prefix string) []*seccomp.Syscall {
 	// Counts and processes come from the summary, which has them per arch
 	// and name already.
 	stats := map[string]*nameStats{}
@@ -577,7 +638,7 @@ func traceRules(t *trace.Trace, skip func(string) bool, added map[string]bool) [
 				procs[p] = struct{}{}
 			}
 		}
-		rules = append(rules, allowRule(names, seenText(total, procs, n, len(t.Runs))))
+		rules = append(rules, allowRule(names, prefix+seenText(total, procs, n, len(t.Runs))))
 	}
 	return rules
 }
@@ -723,4 +784,9 @@ func saturatingAdd(a, b uint64) uint64 {
 		return ^uint64(0)
 	}
 	return a + b
+}
+
+// describe names a run by its identity, container ID and start.
+func describe(r trace.Run) string {
+	return r.ContainerID + "@" + r.Start.UTC().Format(time.RFC3339Nano)
 }
