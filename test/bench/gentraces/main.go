@@ -8,9 +8,14 @@
 // numbers of the native ABI, where read, write, open, mmap and the like
 // live) plus a random selection of the rest, with random counts and
 // process names, so that merging them exercises summing, name and
-// provenance merging across many distinct runs. Names and numbers come
-// from libseccomp through the same code the tracer uses, so the traces
-// are valid for this machine. The output depends only on the flags.
+// provenance merging across many distinct runs. As version 2 traces,
+// the first calls are partly the runtime's (runtimeCount), runs name
+// their runtime, and the calls of internal/args record their argument:
+// a few values of a small set for each, namespace flags for clone and
+// unshare, so that merging unions value sets and compiling writes
+// argument rules. Names and numbers come from libseccomp through the same
+// code the tracer uses, so the traces are valid for this machine. The
+// output depends only on the flags.
 package main
 
 import (
@@ -23,6 +28,7 @@ import (
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/compiler/trace"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/args"
 )
 
 // Shape of a synthetic run: how many calls, and from how many of the
@@ -79,6 +85,7 @@ func run(n int, dir string, seed uint64) error {
 			Start:       start,
 			End:         start.Add(time.Duration(1+rng.IntN(60)) * time.Second),
 			Hook:        "bench",
+			Runtime:     runtimes[i%len(runtimes)],
 		}
 		pick := make(map[int]bool)
 		for j := 0; j < coreCalls && j < len(calls); j++ {
@@ -91,13 +98,20 @@ func run(n int, dir string, seed uint64) error {
 			if !pick[j] {
 				continue
 			}
-			run.Syscalls = append(run.Syscalls, trace.Syscall{
+			s := trace.Syscall{
 				Name:      c.name,
 				Number:    c.nr,
 				Arch:      string(arch),
 				Count:     1 + uint64(rng.IntN(100000)),
 				Processes: []string{comms[rng.IntN(len(comms))]},
-			})
+			}
+			if j < coreCalls/2 {
+				s.RuntimeCount = uint64(rng.IntN(int(s.Count) + 1))
+			}
+			if row, ok := args.Lookup(c.name, rowIndex(c.name)); ok {
+				s.Args = []trace.Arg{recordedArg(rng, row, s.Count)}
+			}
+			run.Syscalls = append(run.Syscalls, s)
 		}
 		data, err := trace.Marshal(trace.New(run))
 		if err != nil {
@@ -108,6 +122,43 @@ func run(n int, dir string, seed uint64) error {
 		}
 	}
 	return nil
+}
+
+var runtimes = []string{"runc 1.1.5+ds1", "crun 1.8.1"}
+
+// rowIndex is the argument internal/args records of name, if any.
+func rowIndex(name string) uint8 {
+	for _, r := range args.Table() {
+		if r.Syscall == name {
+			return r.Index
+		}
+	}
+	return 0
+}
+
+// recordedArg is what the recorder would make of count calls: one to
+// four values of eight for a values row (every call counted), no
+// namespace or CLONE_NEWUSER now and then for a namespace row.
+func recordedArg(rng *rand.Rand, row args.Row, count uint64) trace.Arg {
+	a := trace.Arg{Index: int(row.Index), Kind: trace.ArgKind(row.Kind.String())}
+	if row.Kind == args.NamespaceFlags {
+		if rng.IntN(10) == 0 {
+			a.Flags = 0x10000000 // CLONE_NEWUSER
+		}
+		return a
+	}
+	n := 1 + rng.IntN(4)
+	first := uint64(rng.IntN(8))
+	for k := range n {
+		c := count / uint64(n)
+		if k == 0 {
+			c += count % uint64(n)
+		}
+		if c > 0 {
+			a.Values = append(a.Values, trace.ArgValue{Value: first + uint64(k), Count: c})
+		}
+	}
+	return a
 }
 
 // nativeCalls lists the native ABI's syscalls by number, named as the
