@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -159,15 +160,7 @@ func recordedArgs(t *trace.Trace, rt func(i int) bool) map[string]*argSpec {
 		delete(specs, n)
 	}
 	for _, sp := range specs {
-		slices.SortFunc(sp.values, func(a, b *valueStat) int {
-			switch {
-			case a.value < b.value:
-				return -1
-			case a.value > b.value:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(sp.values, func(a, b *valueStat) int { return cmp.Compare(a.value, b.value) })
 	}
 	return specs
 }

@@ -291,20 +291,19 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 // mentionedNames returns the names the rules mention, whatever their
 // actions and conditions.
 func mentionedNames(rules []*seccomp.Syscall) map[string]bool {
-	m := make(map[string]bool)
-	for _, s := range rules {
-		for _, n := range ruleNames(s) {
-			m[n] = true
-		}
-	}
-	return m
+	return namesOf(rules, func(*seccomp.Syscall) bool { return true })
 }
 
 // unconditionalAllows returns the names rules allow without conditions.
 func unconditionalAllows(rules []*seccomp.Syscall) map[string]bool {
+	return namesOf(rules, func(s *seccomp.Syscall) bool { return Allows(s.Action) && unconditional(s) })
+}
+
+// namesOf returns the names of the rules keep accepts.
+func namesOf(rules []*seccomp.Syscall, keep func(*seccomp.Syscall) bool) map[string]bool {
 	m := make(map[string]bool)
 	for _, s := range rules {
-		if Allows(s.Action) && unconditional(s) {
+		if keep(s) {
 			for _, n := range ruleNames(s) {
 				m[n] = true
 			}
