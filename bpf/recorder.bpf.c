@@ -15,7 +15,8 @@
  * grow with the number of traced containers. A slot indexes `states` (the
  * container's phase and counters) and two arrays of per-container maps:
  * `counts` (per-CPU counters, so recording takes no atomic operation) and
- * `comms` (the first process name seen making each call). Nothing is sent
+ * `comms` (the first process name seen making each call, per phase and
+ * part). Nothing is sent
  * to user space while tracing: the tracer reads the maps once, at the end,
  * so no event can be lost to a full buffer.
  *
@@ -65,7 +66,7 @@ enum layout {
 	NR_PARTS = 2, /* enum part */
 	CALLS = NR_ABIS * NR_SLOTS,
 	COUNT_ENTRIES = NR_PHASES * NR_PARTS * CALLS,
-	COMM_ENTRIES = CALLS,
+	COMM_ENTRIES = COUNT_ENTRIES, /* a name per count */
 	NR_ARG_ROWS = 16,
 	ARG_SET_SIZE = 32,
 	ARG_ENTRIES = NR_PHASES * NR_ABIS * NR_ARG_ROWS,
@@ -323,14 +324,20 @@ static __always_inline u64 syscall_arg(struct pt_regs *regs, u32 abi, u32 i)
 #endif
 }
 
+/* A seccomp filter install: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog)
+ * or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog) with a program. runc's
+ * init first probes the kernel's flags with a NULL program (EFAULT); those
+ * probes install nothing. */
 static __always_inline bool installs_filter(struct pt_regs *regs, u32 abi,
 					    u64 nr)
 {
 	if (nr == nr_seccomp[abi])
-		return syscall_arg(regs, abi, 0) == SECCOMP_SET_MODE_FILTER;
+		return syscall_arg(regs, abi, 0) == SECCOMP_SET_MODE_FILTER &&
+		       syscall_arg(regs, abi, 2) != 0;
 	if (nr == nr_prctl[abi])
 		return syscall_arg(regs, abi, 0) == PR_SET_SECCOMP &&
-		       syscall_arg(regs, abi, 1) == SECCOMP_MODE_FILTER;
+		       syscall_arg(regs, abi, 1) == SECCOMP_MODE_FILTER &&
+		       syscall_arg(regs, abi, 2) != 0;
 	return false;
 }
 
@@ -513,6 +520,15 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	int part = advance(t, regs, abi, nr, &phase);
 	if (part < 0)
 		return 0;
+	/* Before the workload's execve, a thread under no filter is one the
+	 * runtime left unfiltered (runc installs its filter on its init's
+	 * thread only, and its Go runtime's other threads go on making calls):
+	 * no profile ever applies to its calls, so they are not the
+	 * profile's. After execve every thread of the container inherited the
+	 * filter, so this costs the workload nothing. */
+	if (part == PART_RUNTIME && phase == PHASE_FILTER &&
+	    task->seccomp.mode != SECCOMP_MODE_FILTER)
+		return 0;
 	if (nr >= NR_SLOTS) {
 		__sync_fetch_and_add(&t->unknown, 1);
 		return 0;
@@ -533,7 +549,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (*count == 0) {
 		/* First time on this CPU: name the process if nobody has. */
 		void *slot_comms = bpf_map_lookup_elem(&comms, &slot);
-		struct comm *c = slot_comms ? bpf_map_lookup_elem(slot_comms, &call) : 0;
+		struct comm *c = slot_comms ? bpf_map_lookup_elem(slot_comms, &key) : 0;
 		if (c && c->name[0] == 0)
 			bpf_get_current_comm(c->name, sizeof(c->name));
 	}

@@ -27,7 +27,7 @@ const (
 	nrSlots      = uint32(recorderLayoutNR_SLOTS)
 	nrABIs       = int(recorderLayoutNR_ABIS)
 	calls        = uint32(recorderLayoutCALLS)        // per ABI, per syscall
-	commEntries  = uint32(recorderLayoutCOMM_ENTRIES) // one per call
+	commEntries  = uint32(recorderLayoutCOMM_ENTRIES) // one per count
 	countEntries = int(recorderLayoutCOUNT_ENTRIES)   // per phase (PRCTL, FILTER), part and call
 	nrParts      = uint32(recorderLayoutNR_PARTS)
 	commLen      = int(recorderLayoutCOMM_LEN)
@@ -433,17 +433,20 @@ func (t *Target) read(v recorderTarget) (*Result, error) {
 		if runtime+workload == 0 {
 			continue
 		}
-		var comm [commLen]byte
-		if err := t.comms.Lookup(i, &comm); err != nil {
-			return nil, fmt.Errorf("read comm: %w", err)
+		c := Call{ABI: ABI(i / nrSlots), Number: int(i % nrSlots), Count: runtime + workload, Runtime: runtime}
+		for part, n := range []uint64{runtime, workload} {
+			if n == 0 {
+				continue
+			}
+			var comm [commLen]byte
+			if err := t.comms.Lookup(base+uint32(part)*calls+i, &comm); err != nil {
+				return nil, fmt.Errorf("read comm: %w", err)
+			}
+			if name := unix.ByteSliceToString(comm[:]); name != "" && !slices.Contains(c.Comms, name) {
+				c.Comms = append(c.Comms, name)
+			}
 		}
-		res.Calls = append(res.Calls, Call{
-			ABI:     ABI(i / nrSlots),
-			Number:  int(i % nrSlots),
-			Count:   runtime + workload,
-			Runtime: runtime,
-			Comm:    unix.ByteSliceToString(comm[:]),
-		})
+		res.Calls = append(res.Calls, c)
 	}
 	sort.Slice(res.Calls, func(a, b int) bool {
 		if res.Calls[a].ABI != res.Calls[b].ABI {

@@ -46,7 +46,7 @@ const (
 	recorderLayoutNR_PARTS      recorderLayout = 2
 	recorderLayoutCALLS         recorderLayout = 3072
 	recorderLayoutCOUNT_ENTRIES recorderLayout = 12288
-	recorderLayoutCOMM_ENTRIES  recorderLayout = 3072
+	recorderLayoutCOMM_ENTRIES  recorderLayout = 12288
 	recorderLayoutNR_ARG_ROWS   recorderLayout = 16
 	recorderLayoutARG_SET_SIZE  recorderLayout = 32
 	recorderLayoutARG_ENTRIES   recorderLayout = 96

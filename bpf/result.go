@@ -58,8 +58,9 @@ type Call struct {
 	// Runtime is how many of them the container runtime made: those
 	// before the workload's first execve (that execve included).
 	Runtime uint64
-	// Comm is the name of the first process seen making it.
-	Comm string
+	// Comms names the processes seen making it: the first seen on each
+	// side of the workload's execve (the runtime's and the workload's).
+	Comms []string
 	// Args holds the recorded argument of a call internal/args lists.
 	Args []Arg
 }

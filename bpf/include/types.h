@@ -93,8 +93,13 @@ struct sched_entity {
 	struct cfs_rq *cfs_rq;
 } __ca;
 
+struct seccomp {
+	int mode;
+} __ca;
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct seccomp seccomp;
 	struct pid *thread_pid;
 	struct nsproxy *nsproxy;
 	struct sched_entity se;

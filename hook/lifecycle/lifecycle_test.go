@@ -90,16 +90,16 @@ func TestNewRun(t *testing.T) {
 		t.Skip("syscall numbers below are amd64's")
 	}
 	res := &bpf.Result{Phase: bpf.PhaseFilter, Calls: []bpf.Call{
-		{ABI: bpf.ABINative, Number: 0, Count: 3, Comm: "cat"},
-		{ABI: bpf.ABINative, Number: 41, Count: 4, Comm: "cat", Args: []bpf.Arg{ // socket
+		{ABI: bpf.ABINative, Number: 0, Count: 3, Comms: []string{"cat"}},
+		{ABI: bpf.ABINative, Number: 41, Count: 4, Comms: []string{"cat"}, Args: []bpf.Arg{ // socket
 			{Index: 0, Kind: args.Values, Values: []bpf.ArgValue{{Value: 1, Count: 3}}, Overflow: 1}}},
-		{ABI: bpf.ABINative, Number: 56, Count: 2, Runtime: 1, Comm: "runc:[2:INIT]", Args: []bpf.Arg{ // clone
+		{ABI: bpf.ABINative, Number: 56, Count: 2, Runtime: 1, Comms: []string{"runc:[2:INIT]"}, Args: []bpf.Arg{ // clone
 			{Index: 0, Kind: args.NamespaceFlags, Flags: 0x10000000}}},
-		{ABI: bpf.ABINative, Number: 59, Count: 1, Runtime: 1, Comm: "runc:[2:INIT]"},
-		{ABI: bpf.ABINative, Number: 135, Count: 1, Comm: "cat", Args: []bpf.Arg{ // personality
+		{ABI: bpf.ABINative, Number: 59, Count: 1, Runtime: 1, Comms: []string{"runc:[2:INIT]"}},
+		{ABI: bpf.ABINative, Number: 135, Count: 1, Comms: []string{"cat"}, Args: []bpf.Arg{ // personality
 			{Index: 0, Kind: args.Values}}},
-		{ABI: bpf.ABICompat, Number: 102, Count: 2, Comm: "app32"}, // socketcall, i386 only
-		{ABI: bpf.ABIX32, Number: 520, Count: 1},                   // x32 execve
+		{ABI: bpf.ABICompat, Number: 102, Count: 2, Comms: []string{"app32"}}, // socketcall, i386 only
+		{ABI: bpf.ABIX32, Number: 520, Count: 1},                              // x32 execve
 	}}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	cfg := TracerConfig{ID: "c1", Names: state.Names{Namespace: "shop", Pod: "web\x00", Container: strings.Repeat("c", 5000)}}

@@ -242,9 +242,7 @@ func newRun(cfg TracerConfig, res *bpf.Result, info runInfo) (trace.Run, error) 
 			return run, err
 		}
 		sc := trace.Syscall{Name: name, Number: c.Number, Arch: string(arch), Count: c.Count, RuntimeCount: c.Runtime}
-		if c.Comm != "" {
-			sc.Processes = []string{c.Comm}
-		}
+		sc.Processes = c.Comms
 		for _, a := range c.Args {
 			if ta, ok := traceArg(a); ok {
 				sc.Args = append(sc.Args, ta)

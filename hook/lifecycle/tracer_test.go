@@ -82,9 +82,9 @@ func (r fakeRecording) Stop() (*bpf.Result, error) {
 // and exit_group, and an ioctl the runtime made too.
 func recorded() *bpf.Result {
 	return &bpf.Result{Phase: bpf.PhaseFilter, Calls: []bpf.Call{
-		{ABI: bpf.ABINative, Number: 0, Count: 3, Comm: "ls"},
-		{ABI: bpf.ABINative, Number: 231, Count: 1, Comm: "ls"},
-		{ABI: bpf.ABINative, Number: 16, Count: 3, Runtime: 1, Comm: "crun", Args: []bpf.Arg{
+		{ABI: bpf.ABINative, Number: 0, Count: 3, Comms: []string{"ls"}},
+		{ABI: bpf.ABINative, Number: 231, Count: 1, Comms: []string{"ls"}},
+		{ABI: bpf.ABINative, Number: 16, Count: 3, Runtime: 1, Comms: []string{"crun"}, Args: []bpf.Arg{
 			{Index: 1, Kind: args.Values, Values: []bpf.ArgValue{{Value: 0x5401, Count: 2}, {Value: 0x540e, Count: 1}}}}},
 	}}
 }
