@@ -446,11 +446,11 @@ func TestCompileRuntimes(t *testing.T) {
 		name string
 		want map[string]bool
 	}{
-		// Without Runtimes: what was traced, and runc's allowance.
-		{same, "traced", map[string]bool{"setgroups": true, "read": true, "mkdir": true, "tgkill": true, "setresgid": false}},
-		// For crun: the workload's calls and crun's, no runc allowance.
-		{crun, "crun", map[string]bool{"setgroups": false, "read": true, "mkdir": true, "tgkill": false, "setresgid": true, "execve": true}},
-		{both, "runc,crun", map[string]bool{"setgroups": true, "read": true, "mkdir": true, "tgkill": true, "setresgid": true}},
+		// Without Runtimes: what was traced.
+		{same, "traced", map[string]bool{"setgroups": true, "read": true, "mkdir": true, "setresgid": false}},
+		// For crun: the workload's calls and crun's.
+		{crun, "crun", map[string]bool{"setgroups": false, "read": true, "mkdir": true, "setresgid": true, "execve": true}},
+		{both, "runc,crun", map[string]bool{"setgroups": true, "read": true, "mkdir": true, "setresgid": true}},
 	} {
 		for n, want := range c.want {
 			if got := allowed(c.p, n); got != want {

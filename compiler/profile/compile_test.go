@@ -311,33 +311,46 @@ var signalAllowance = &seccomp.Syscall{
 	Comment: "allowance: needed by any process that handles a signal; traces see them only when a signal arrives",
 }
 
-// A trace with runc's init in it also gets the Go runtime allowance, minus
-// what it recorded; the names go into the restricted base too.
-func TestCompileRuncAllowance(t *testing.T) {
-	tr := oneRun("c1", call(x64, "read", 0, 1, "runc:[2:INIT]"), call(x64, "futex", 202, 3, "runc:[2:INIT]"))
-	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{tr}})
-	if len(got.Syscalls) != 4 {
-		t.Fatalf("rules: %s", mustMarshal(t, got))
+// Allowances follow the evidence in the trace: a runtime's own calls
+// bring none but the signal one; a workload that waits on futexes gets
+// sched_yield; Go's signature (sigaltstack with clone) gets its runtime's
+// timing-dependent calls, tgkill only with SIGURG.
+func TestCompileAllowances(t *testing.T) {
+	runtimeOnly := oneRun("c1", call(x64, "read", 0, 1, "runc:[2:INIT]"), call(x64, "futex", 202, 3, "runc:[2:INIT]"))
+	for i := range runtimeOnly.Runs[0].Syscalls {
+		s := &runtimeOnly.Runs[0].Syscalls[i]
+		s.RuntimeCount = s.Count
 	}
-	// clone, which the table restricts, comes with its own rule: threads
-	// only, no namespaces.
-	clone := got.Syscalls[1]
-	if !slices.Equal(clone.Names, []string{"clone"}) || len(clone.Args) != 1 || clone.Args[0].Op != seccomp.OpMaskedEqual ||
-		clone.Args[0].Value != 0x7e020080 || !strings.HasPrefix(clone.Comment, "clone without namespaces: allowance: runc") {
-		t.Errorf("clone allowance = %+v", clone)
+	runtimeOnly = trace.New(runtimeOnly.Runs...)
+	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{runtimeOnly}})
+	if len(got.Syscalls) != 2 || !reflect.DeepEqual(got.Syscalls[1], signalAllowance) {
+		t.Errorf("runtime's calls only: %s", mustMarshal(t, got))
 	}
-	runtime := got.Syscalls[3]
-	if !slices.Contains(runtime.Names, "tgkill") || slices.Contains(runtime.Names, "futex") || slices.Contains(runtime.Names, "rt_sigreturn") {
-		t.Errorf("runtime allowance = %v", runtime.Names)
+
+	threaded := oneRun("c1", call(x64, "read", 0, 1, "app"), call(x64, "futex", 202, 3, "app"))
+	got = mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{threaded}})
+	if len(got.Syscalls) != 3 || !slices.Equal(got.Syscalls[2].Names, []string{"sched_yield"}) {
+		t.Errorf("threaded workload: %s", mustMarshal(t, got))
 	}
-	if !strings.Contains(runtime.Comment, "runc") {
-		t.Errorf("comment = %q", runtime.Comment)
+
+	goProgram := oneRun("c1", call(x64, "sigaltstack", 131, 4, "app"), call(x64, "clone", 56, 3, "app"), call(x64, "futex", 202, 9, "app"))
+	got = mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{goProgram}})
+	mustCheck(t, got)
+	var tgkill, rest *seccomp.Syscall
+	for _, r := range got.Syscalls {
+		switch {
+		case slices.Equal(r.Names, []string{"tgkill"}):
+			tgkill = r
+		case slices.Contains(r.Names, "nanosleep"):
+			rest = r
+		}
 	}
-	restricted := mustCompile(t, loadProfile(t, "default.json"), profile.Inputs{Mode: profile.ModeRestrict, Traces: []*trace.Trace{tr}})
-	if _, ok := profile.Allowed(restricted)["tgkill"]; !ok {
-		t.Error("restricted default profile dropped the runtime allowance")
+	if tgkill == nil || len(tgkill.Args) != 1 || *tgkill.Args[0] != (seccomp.Arg{Index: 2, Value: 23, Op: seccomp.OpEqualTo}) {
+		t.Errorf("Go: tgkill rule %+v, want it with SIGURG only", tgkill)
 	}
-	if a := profile.Allowed(restricted)["clone"]; a != profile.AccessConditional {
-		t.Errorf("restricted default profile allows clone %s, want conditionally", a)
+	// futex was recorded, rt_sigreturn and sched_yield came with the
+	// earlier allowances.
+	if rest == nil || !slices.Equal(rest.Names, []string{"getpid", "gettid", "nanosleep"}) || !strings.Contains(rest.Comment, "Go's runtime") {
+		t.Errorf("Go: allowance %+v, want getpid gettid nanosleep", rest)
 	}
 }
