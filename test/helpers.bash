@@ -11,6 +11,7 @@ FIXTURES=$TEST_DIR/fixtures
 BUSYBOX=localhost/seccomp-hook-test/busybox
 DEBIAN=localhost/seccomp-hook-test/debian
 DEBIAN_PYTHON=localhost/seccomp-hook-test/debian-python
+DEBIAN_PROGRAMS=localhost/seccomp-hook-test/debian-programs
 ANNOTATION=io.containers.trace-syscall
 
 if [[ ${HOOK_INSTALLED:-0} == 1 ]]; then
@@ -96,6 +97,18 @@ build_images() {
 		podman commit -q "$ctr" "$DEBIAN_PYTHON" >/dev/null
 		podman rm "$ctr" >/dev/null
 	fi
+	# Language runtimes for 12-programs.bats: pandoc (GHC) and perl on top
+	# of the python3 image.
+	if [[ ${NEED_DEBIAN_PROGRAMS:-0} == 1 ]] && ! podman image exists "$DEBIAN_PROGRAMS"; then
+		NEED_DEBIAN_PYTHON=1 NEED_DEBIAN_PROGRAMS=0 build_images
+		local ctr=seccomp-hook-test-programs-$$
+		podman run --name "$ctr" "$DEBIAN_PYTHON" sh -c 'apt-get update -qq &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -qq -y --no-install-recommends pandoc perl >/dev/null &&
+			rm -rf /var/lib/apt/lists/*' >"$WORK_DIR/debian-programs.log" 2>&1 ||
+			{ tail -20 "$WORK_DIR/debian-programs.log"; podman rm -f "$ctr" >/dev/null; return 1; }
+		podman commit -q "$ctr" "$DEBIAN_PROGRAMS" >/dev/null
+		podman rm "$ctr" >/dev/null
+	fi
 }
 
 # build_progs compiles the static test workloads in test/progs into
@@ -107,6 +120,13 @@ build_progs() {
 	for src in "$TEST_DIR"/progs/*.c; do
 		local bin=$PROGS/$(basename "$src" .c)
 		[[ $bin -nt $src ]] || gcc -O2 -static -pthread -Wall -Werror -o "$bin" "$src"
+	done
+	# Go workloads (a directory with main.go each), static; Go from PATH
+	# or /usr/local/go, as the Makefile finds it.
+	command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
+	for src in "$TEST_DIR"/progs/*/main.go; do
+		local dir=${src%/main.go} bin=$PROGS/$(basename "${src%/main.go}")
+		[[ $bin -nt $src ]] || (cd "$dir" && CGO_ENABLED=0 go build -o "$bin" .)
 	done
 }
 
