@@ -58,9 +58,10 @@ start_containerd() {
 	local snapshotter=overlayfs
 	overlay_works "$dir" || snapshotter=native
 	# The default spec, plus the hook at the stages of its hooks.d JSON
-	# with the same arguments, so both registrations say the same.
-	local extra='[]'
-	((${#CONTAINERD_HOOK_ARGS[@]} == 0)) || extra=$(printf '%s\n' "${CONTAINERD_HOOK_ARGS[@]}" | jq -R . | jq -sc .)
+	# with the same arguments, so both registrations say the same, and
+	# --node-name: one host plays every node, and the traces say which.
+	local extra
+	extra=$(printf '%s\n' "${CONTAINERD_HOOK_ARGS[@]}" --node-name "$1" | jq -R . | jq -sc .)
 	ctr oci spec | jq --arg hook "$HOOK" --argjson extra "$extra" --slurpfile reg "$ROOT_DIR/hooks.d/oci-seccomp-bpf-hook.json" \
 		'.hooks = ($reg[0].stages | map({(.): [{path: $hook, args: ($reg[0].hook.args + $extra)}]}) | add)' \
 		>"$dir/base-spec.json"
