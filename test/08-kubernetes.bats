@@ -10,6 +10,12 @@ setup() {
 	[[ $(id -u) == 0 ]] || skip "requires root"
 	T=$BATS_TEST_TMPDIR
 	mkdir -p "$T/out"
+	POD=seccomp-hook-test-pod-$BATS_TEST_NUMBER
+}
+
+# A failed test must not leave its pod's containers running (and traced).
+teardown() {
+	podman pod rm -f "$POD" >/dev/null 2>&1 || true
 }
 
 # pod NAMESPACE POD CONTAINER: the annotations CRI-O sets on a container.
@@ -86,7 +92,7 @@ containerd() { echo --annotation "io.kubernetes.cri.sandbox-namespace=$1" --anno
 @test "two containers of a pod that shares its PID namespace each get only their own calls" {
 	# Kubernetes shareProcessNamespace, as a podman pod: the pod's infra
 	# process is PID 1, and each container has a mount namespace of its own.
-	local pod=shared-$$
+	local pod=$POD
 	podman pod create --name "$pod" --share pid,ipc,uts >/dev/null
 	mkdir "$T/sync"
 	local go='until [ -e /sync/go ]; do sleep 0.05; done'
