@@ -180,6 +180,7 @@ func trace(t *testing.T, mode string, opts Options) *Result {
 
 // testOptions pins a recorder of the test's own, never the host's.
 func testOptions(t *testing.T) Options {
+	purgeDeadTests(t)
 	dir := t.TempDir()
 	parent := filepath.Join("/sys/fs/bpf", "oci-seccomp-bpf-hook-test-"+strconv.Itoa(os.Getpid()))
 	opts := Options{
@@ -193,6 +194,23 @@ func testOptions(t *testing.T) Options {
 		os.Remove(parent)
 	})
 	return opts
+}
+
+// purgeDeadTests removes the pins of test runs that died without their
+// clean-up (a test binary killed by -timeout runs no t.Cleanup): their
+// links would keep a recorder attached to sys_enter, slowing every
+// syscall on the host, until reboot.
+func purgeDeadTests(t *testing.T) {
+	dirs, _ := filepath.Glob("/sys/fs/bpf/oci-seccomp-bpf-hook-test-*")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "oci-seccomp-bpf-hook-test-"))
+		if err != nil || pid == os.Getpid() || unix.Kill(pid, 0) == nil {
+			continue
+		}
+		if err := os.RemoveAll(d); err != nil {
+			t.Logf("remove pins of dead test %d: %v", pid, err)
+		}
+	}
 }
 
 func TestRecordAfterFilter(t *testing.T) {
