@@ -127,6 +127,7 @@ struct target {
 	u64 unknown;     /* calls numbered outside [0, NR_SLOTS) */
 	u32 mntns;  /* inode of the container's mount namespace */
 	u32 shared; /* the PID namespace is shared: match mntns too */
+	u32 clean;  /* user space only: the slot's maps are all zero again */
 };
 
 /* PID namespace inode -> slot: one target of every traced namespace (a

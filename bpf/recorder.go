@@ -99,6 +99,11 @@ type Target struct {
 	counts  *ebpf.Map
 	comms   *ebpf.Map
 	argsets *ebpf.Map
+	// dirty says the slot's maps must be cleared before use (see join).
+	dirty bool
+	// written holds the keys of the entries of counts and argsets that
+	// read found set, for scrub.
+	written struct{ counts, argsets []uint32 }
 }
 
 // Attach starts recording the syscalls of the container in the
@@ -246,6 +251,12 @@ func (t *Target) join() error {
 		return err
 	}
 	t.slot = slot
+	// A slot whose last target left through Stop was scrubbed there, after
+	// its container's last call: joining it clears nothing, which keeps
+	// clearing its maps (25,000 entries) out of the container's start.
+	// Only a slot whose tracer died is cleared here.
+	var prev recorderTarget
+	t.dirty = t.objs.States.Lookup(slot, &prev) != nil || prev.Clean == 0
 
 	if t.counts, err = t.slotMap(t.objs.Counts, recorderMapCounts, slot); err != nil {
 		return err
@@ -296,6 +307,9 @@ func (t *Target) slotMap(outer *ebpf.Map, name string, slot uint32) (*ebpf.Map, 
 		return m, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("look up %s map of slot %d: %w", name, slot, err)
+	}
+	if !t.dirty {
+		return m, nil
 	}
 	if err := clearMap(m); err != nil {
 		m.Close()
@@ -392,6 +406,9 @@ func (t *Target) Stop() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := t.scrub(slot); err != nil {
+		return nil, err
+	}
 	missed, err := recursionMisses(t.prog)
 	if err != nil {
 		return nil, err
@@ -426,6 +443,11 @@ func (t *Target) read(v recorderTarget) (*Result, error) {
 			total += c
 		}
 		return total
+	}
+	for i := range countEntries {
+		if sum(uint32(i)) != 0 {
+			t.written.counts = append(t.written.counts, uint32(i))
+		}
 	}
 	base := uint32(res.Phase-PhasePrctl) * nrParts * calls
 	for i := range calls {
@@ -467,6 +489,11 @@ func (t *Target) readArgs(res *Result, ncpu int) error {
 	if err := readAll(t.argsets, argEntries, sets); err != nil {
 		return fmt.Errorf("read argument sets: %w", err)
 	}
+	for key := range argEntries {
+		if slices.ContainsFunc(sets[key*ncpu:(key+1)*ncpu], func(s recorderArgSet) bool { return s.N != 0 || s.Overflow != 0 }) {
+			t.written.argsets = append(t.written.argsets, uint32(key))
+		}
+	}
 	table, err := argTable()
 	if err != nil {
 		return err
@@ -502,6 +529,39 @@ func mergeSets(index uint8, kind args.Kind, perCPU []recorderArgSet) Arg {
 		a.Values = append(a.Values, ArgValue{Value: v, Count: counts[v]})
 	}
 	return a
+}
+
+// scrub zeroes the entries of the slot's maps that read found set (names
+// go with counts: both are keyed alike) and marks the slot clean, so that
+// the next target to join it need not clear 25,000 entries while its
+// container waits. It runs once the container's init has exited, when the
+// kernel has reaped every process of its PID namespace, so no call of its
+// can still be on its way into these maps.
+func (t *Target) scrub(slot uint32) error {
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return err
+	}
+	for _, w := range []struct {
+		m      *ebpf.Map
+		keys   []uint32
+		values any
+	}{
+		{t.counts, t.written.counts, make([]uint64, len(t.written.counts)*ncpu)},
+		{t.comms, t.written.counts, make([][commLen]byte, len(t.written.counts))},
+		{t.argsets, t.written.argsets, make([]recorderArgSet, len(t.written.argsets)*ncpu)},
+	} {
+		if len(w.keys) == 0 {
+			continue
+		}
+		if _, err := w.m.BatchUpdate(w.keys, w.values, nil); err != nil {
+			return fmt.Errorf("scrub slot %d: %w", slot, err)
+		}
+	}
+	if err := t.objs.States.Update(slot, &recorderTarget{Slot: slot, Clean: 1}, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("mark slot %d clean: %w", slot, err)
+	}
+	return nil
 }
 
 // readAll reads every entry of the array map m, which has n, into values

@@ -80,6 +80,8 @@ type recorderTarget struct {
 	Unknown    uint64
 	Mntns      uint32
 	Shared     uint32
+	Clean      uint32
+	_          [4]byte
 }
 
 // Names of all BPF objects in the ELF.

@@ -610,3 +610,42 @@ func TestCPURunqueue(t *testing.T) {
 		t.Errorf("no CPU learnt its runqueue: %#x (every syscall calls the helper)", perCPU)
 	}
 }
+
+// A slot's maps are reused: scrubbed by Stop and skipped by the next
+// join, or cleared by the join when the last tracer died. Either way the
+// next target sees nothing of the previous one.
+func TestSlotReuse(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	check := func(what string, res *Result) {
+		t.Helper()
+		var socket []ArgValue
+		for _, c := range res.Calls {
+			if n, _ := c.Name(); n == "socket" && c.ABI == ABINative && len(c.Args) == 1 {
+				socket = c.Args[0].Values
+			}
+		}
+		if want := []ArgValue{{unix.AF_UNIX, 3}, {unix.AF_INET, 2}}; !slices.Equal(socket, want) {
+			t.Errorf("%s: socket values %v, want %v", what, socket, want)
+		}
+		if got := count(t, res, "getppid"); got != afterFilter {
+			t.Errorf("%s: getppid count %d, want %d", what, got, afterFilter)
+		}
+	}
+	check("first", trace(t, "args", opts))
+	check("after a scrubbed slot", trace(t, "args", opts))
+
+	// A tracer that dies leaves its slot unscrubbed.
+	cmd, release, tgt, _ := attachChild(t, "args", opts)
+	release.Write([]byte("x"))
+	cmd.Wait()
+	var v recorderTarget
+	tgt.objs.States.Lookup(tgt.slot, &v)
+	v.OwnerStart++
+	tgt.objs.States.Update(tgt.slot, &v, 0)
+	tgt.close()
+	if err := Cleanup(opts); err != nil {
+		t.Fatal(err)
+	}
+	check("after a dead tracer's slot", trace(t, "args", opts))
+}
