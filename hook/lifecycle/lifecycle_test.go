@@ -5,6 +5,7 @@ package lifecycle
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -204,17 +205,40 @@ func TestSweepStatus(t *testing.T) {
 	}
 }
 
-// runtimeExe finds this test's own executable as the parent's would be
-// found, and nothing for a process that does not exist.
+// runtimeExe finds a runtime's executable as Prestart finds its parent's,
+// and nothing for another program or a process that does not exist.
 func TestRuntimeExe(t *testing.T) {
-	self, err := os.Executable()
+	sleep, err := os.ReadFile("/bin/sleep")
 	if err != nil {
+		t.Skip(err)
+	}
+	fake := filepath.Join(t.TempDir(), "runc")
+	if err := os.WriteFile(fake, sleep, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if got := runtimeExe(os.Getpid()); got != self {
-		t.Errorf("runtimeExe(self) = %q, want %q", got, self)
+	cmd := exec.Command(fake, "10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if got := runtimeExe(cmd.Process.Pid); got != fake {
+		t.Errorf("runtimeExe(runc) = %q, want %q", got, fake)
+	}
+	if got := runtimeExe(os.Getpid()); got != "" {
+		t.Errorf("runtimeExe(the test) = %q, want none: not a runtime", got)
 	}
 	if got := runtimeExe(-1); got != "" {
 		t.Errorf("runtimeExe(-1) = %q", got)
+	}
+}
+
+func TestKnownRuntime(t *testing.T) {
+	for name, want := range map[string]bool{
+		"runc": true, "crun": true, "runc.amd64": true, "docker-runc": true, "runsc": true, "youki": true,
+		"bash": false, "sh": false, "oci-seccomp-bpf-hook": false, "podman": false, "conmon": false,
+	} {
+		if got := knownRuntime(name); got != want {
+			t.Errorf("knownRuntime(%q) = %v", name, got)
+		}
 	}
 }

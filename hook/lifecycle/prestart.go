@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -163,7 +164,7 @@ func runtimeExe(ppid int) string {
 		candidates = append(candidates, argv0)
 	}
 	for _, c := range candidates {
-		if !filepath.IsAbs(c) {
+		if !filepath.IsAbs(c) || !knownRuntime(filepath.Base(c)) {
 			continue
 		}
 		if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
@@ -171,6 +172,19 @@ func runtimeExe(ppid int) string {
 		}
 	}
 	return ""
+}
+
+// knownRuntime reports whether an executable's name is an OCI runtime's,
+// which the tracer may run as root with --version: never whatever else
+// started the hook (a shell, when it is run by hand). Distributions
+// rename them (runc.amd64, docker-runc), so runc and crun match anywhere
+// in the name.
+func knownRuntime(name string) bool {
+	switch {
+	case strings.Contains(name, "runc"), strings.Contains(name, "crun"):
+		return true
+	}
+	return slices.Contains([]string{"runsc", "youki", "krun", "kata-runtime"}, name)
 }
 
 // waitAttached reads the tracer's one-line report, giving up after timeout.
