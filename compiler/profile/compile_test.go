@@ -311,20 +311,40 @@ var signalAllowance = &seccomp.Syscall{
 	Comment: "allowance: needed by any process that handles a signal; traces see them only when a signal arrives",
 }
 
-// Allowances follow the evidence in the trace: a runtime's own calls
-// bring none but the signal one; a workload that waits on futexes gets
-// sched_yield; Go's signature (sigaltstack with clone) gets its runtime's
-// timing-dependent calls, tgkill only with SIGURG.
+// Allowances follow the evidence in the trace: crun's own calls bring
+// none but the signal one, runc's (its init is a Go program) the Go
+// runtime's; a workload that waits on futexes gets sched_yield; Go's
+// signature (sigaltstack with clone) gets its runtime's timing-dependent
+// calls, tgkill only with SIGURG.
 func TestCompileAllowances(t *testing.T) {
-	runtimeOnly := oneRun("c1", call(x64, "read", 0, 1, "runc:[2:INIT]"), call(x64, "futex", 202, 3, "runc:[2:INIT]"))
-	for i := range runtimeOnly.Runs[0].Syscalls {
-		s := &runtimeOnly.Runs[0].Syscalls[i]
-		s.RuntimeCount = s.Count
+	runtimeOnly := func(runtime, process string) *trace.Trace {
+		tr := oneRun("c1", call(x64, "read", 0, 1, process), call(x64, "futex", 202, 3, process))
+		tr.Runs[0].Runtime = runtime
+		for i := range tr.Runs[0].Syscalls {
+			s := &tr.Runs[0].Syscalls[i]
+			s.RuntimeCount = s.Count
+		}
+		return trace.New(tr.Runs...)
 	}
-	runtimeOnly = trace.New(runtimeOnly.Runs...)
-	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{runtimeOnly}})
+	got := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{runtimeOnly("crun 1.8.1", "3")}})
 	if len(got.Syscalls) != 2 || !reflect.DeepEqual(got.Syscalls[1], signalAllowance) {
-		t.Errorf("runtime's calls only: %s", mustMarshal(t, got))
+		t.Errorf("crun's calls only: %s", mustMarshal(t, got))
+	}
+	// By its name in the run, or, in a version 1 trace, by its init's.
+	for _, runc := range []*trace.Trace{runtimeOnly("runc 1.1.5+ds1", "runc:[2:INIT]"), runtimeOnly("", "runc:[2:INIT]")} {
+		got = mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{runc}})
+		mustCheck(t, got)
+		names := map[string]bool{}
+		for _, r := range got.Syscalls {
+			for _, n := range r.Names {
+				names[n] = true
+			}
+		}
+		for _, n := range []string{"futex", "getpid", "gettid", "nanosleep", "rt_sigreturn", "sched_yield", "tgkill"} {
+			if !names[n] {
+				t.Errorf("runc's calls only: %s not allowed: %s", n, mustMarshal(t, got))
+			}
+		}
 	}
 
 	threaded := oneRun("c1", call(x64, "read", 0, 1, "app"), call(x64, "futex", 202, 3, "app"))
