@@ -101,19 +101,19 @@ var allowances = []allowance{{
 }, {
 	// runc's init is a Go program too, and runs Go code on the thread it
 	// installs its filter on (without TSYNC: its other threads stay
-	// unfiltered, and the recorder leaves their calls out,
-	// recorder.bpf.c) until execve: its runtime parks and wakes that
-	// thread through futex depending on timing. In 240 traces of
-	// `busybox ls /` under runc, 100 of them with the CPUs saturated, that
-	// thread made 1 to 6 futex calls (a single one in 61),
-	// sched_yield in 1 and rt_sigreturn in 4. Denied, a futex wake makes
-	// Go's runtime crash (futexwakeup). Once in CI, runc's init died under
-	// a fresh profile of `ls /` after opening its exec FIFO and before
-	// writing to it (`runc start`: "cannot start an already running
-	// container"), which a denied call of its runtime there fits; 550
-	// trace-then-apply pairs and 800 more runs of one such profile here,
-	// most with the CPUs saturated, did not reproduce it. The calls are the Go runtime's above, with the
-	// same SIGURG-only tgkill.
+	// unfiltered, and the recorder leaves their calls out, recorder.bpf.c)
+	// until execve: its runtime parks and wakes that thread through futex
+	// depending on timing. In 140 traces of `busybox ls /` under runc, with
+	// the CPUs saturated, every other call of runc's there had the same
+	// count in every trace, but that thread made 1 to 6 futex calls (a
+	// single one in 61), sched_yield in 1 and rt_sigreturn in 5. Denied, a
+	// futex wake makes Go's runtime crash (futexwakeup). Once in CI, runc's
+	// init died under a fresh profile of `ls /` after opening its exec FIFO
+	// and before writing to it (`runc start`: "cannot start an already
+	// running container"), which a denied call of its runtime there fits;
+	// 550 trace-then-apply pairs and 800 more runs of one such profile here,
+	// most with the CPUs saturated, did not reproduce it. The calls are the
+	// Go runtime's above, with the same SIGURG-only tgkill.
 	names:   goRuntime,
 	only:    goRuntimeOnly,
 	comment: "runc's init is a Go program: between its filter and execve its runtime parks, wakes and preempts threads depending on timing; tgkill only with SIGURG",
