@@ -23,6 +23,20 @@ in_profile() {
 	podman_run --rm --security-opt "seccomp=$profile" -v "$FIXTURES:/fixtures:ro" "$DEBIAN_PYTHON" "${ARGS[@]}" "$@"
 }
 
+# inet_and_unix_only PROFILE: PROFILE passes libseccomp's check, and
+# under it AF_INET and AF_UNIX sockets work and AF_INET6 gets EPERM.
+inet_and_unix_only() {
+	run "$COMPILER" check "$1"
+	check_status 0
+	local f
+	for f in inet unix; do
+		run in_profile "$1" sock $f
+		[[ $output == "sock $f ok" ]] || { echo "$output"; return 1; }
+	done
+	run in_profile "$1" sock inet6
+	[[ $output == "sock inet6 EPERM" ]]
+}
+
 # probe PROFILE WHAT WANT: the probe's call gets WANT (an errno name, or
 # ok) under PROFILE.
 probe() {
@@ -81,16 +95,18 @@ unconditional_table() {
 	jq -e '[.syscalls[] | select(.name == "socket") | .args[0].values[].value] == [1, 2]' "$T/merged.trace.json"
 	run "$COMPILER" compile -o "$T/both.json" "$T/merged.trace.json"
 	check_status 0
-	run "$COMPILER" check "$T/both.json"
-	check_status 0
-	for f in inet unix; do
-		run in_profile "$T/both.json" sock $f
-		[[ $output == "sock $f ok" ]] || { echo "$output"; return 1; }
-	done
-	run in_profile "$T/both.json" sock inet6
-	[[ $output == "sock inet6 EPERM" ]]
+	inet_and_unix_only "$T/both.json"
 	run "$COMPILER" diff "$T/inet.trace.json" "$T/both.json"
 	[[ $status == 1 && $output == *"socket: base allows only AF_INET (0x2), target only AF_UNIX (0x1), AF_INET (0x2)"* ]] || { echo "$output"; return 1; }
+}
+
+@test "runs accumulated into one profile with if: and of: on the same file: AF_INET, then AF_UNIX, both work" {
+	run podman_run --rm --annotation "$ANNOTATION=of:$T/acc.json" -v "$FIXTURES:/fixtures:ro" "$DEBIAN_PYTHON" "${ARGS[@]}" sock inet
+	check_status 0
+	run podman_run --rm --annotation "$ANNOTATION=if:$T/acc.json;of:$T/acc.json" -v "$FIXTURES:/fixtures:ro" "$DEBIAN_PYTHON" "${ARGS[@]}" sock unix
+	check_status 0
+	[[ $output == "sock unix ok" ]]
+	inet_and_unix_only "$T/acc.json"
 }
 
 @test "compile --base Docker's default profile: accepted, its clone and personality conditions hold" {

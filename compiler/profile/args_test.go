@@ -481,3 +481,53 @@ func TestCompileRuntimes(t *testing.T) {
 		t.Errorf("unknown runtime: %v", err)
 	}
 }
+
+// Accumulating runs into one profile (the hook's if: naming the profile
+// it wrote before, ModeExtend): a call the profile allows for some values
+// gets the values of the new run, each once, and clone's namespace mask
+// of the new run beside the old; a value a base blocks stays blocked.
+func TestCompileArgsAccumulate(t *testing.T) {
+	first := mustCompile(t, nil, profile.Inputs{Traces: []*trace.Trace{oneRun("c1",
+		withArg(call(x64, "socket", 41, 1, "a"), values(0, 2)),
+		withArg(call(x64, "ioctl", 16, 1, "a"), values(1, 0x5401)),
+		withArg(call(x64, "clone", 56, 1, "a"), nsflags(0)),
+	)}})
+	second := oneRun("c2",
+		withArg(call(x64, "socket", 41, 2, "b"), values(0, 1, 2)),
+		withArg(call(x64, "ioctl", 16, 2, "b"), values(1, 0x5401, 0x541b)),
+		withArg(call(x64, "clone", 56, 1, "b"), nsflags(0x10000000)),
+	)
+	acc := mustCompile(t, first, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{second}})
+	mustCheck(t, acc)
+	if got := eqValues(t, acc, "socket"); !slices.Equal(got, []uint64{2, 1}) {
+		t.Errorf("socket values %v, want the first run's 2 then the second's 1", got)
+	}
+	ioctls := eqValues(t, acc, "ioctl")
+	if n := len(ioctls); n != len(eqValues(t, first, "ioctl"))+1 || !slices.Contains(ioctls, 0x541b) {
+		t.Errorf("ioctl values %x: want the first profile's and FIONREAD once more", ioctls)
+	}
+	var masks []uint64
+	for _, r := range rulesFor(acc, "clone") {
+		masks = append(masks, r.Args[0].Value)
+	}
+	if len(masks) != 2 || masks[0] == masks[1] {
+		t.Errorf("clone masks %x: want the first run's and the second's", masks)
+	}
+	// Accumulating the same run again adds nothing.
+	again := mustCompile(t, acc, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{second}})
+	if len(again.Syscalls) != len(acc.Syscalls) {
+		t.Errorf("the same run again: %d rules, want %d", len(again.Syscalls), len(acc.Syscalls))
+	}
+
+	// A base that blocks a family keeps blocking it, and its socket rules
+	// are its own: nothing is added to them.
+	errno := uint(1)
+	base := &seccomp.Seccomp{DefaultAction: seccomp.ActErrno, Syscalls: []*seccomp.Syscall{
+		{Names: []string{"socket"}, Action: seccomp.ActAllow, Args: []*seccomp.Arg{{Index: 0, Value: 2, Op: seccomp.OpEqualTo}}},
+		{Names: []string{"socket"}, Action: seccomp.ActErrno, ErrnoRet: &errno, Args: []*seccomp.Arg{{Index: 0, Value: 1, Op: seccomp.OpEqualTo}}},
+	}}
+	p := mustCompile(t, base, profile.Inputs{Mode: profile.ModeExtend, Traces: []*trace.Trace{second}})
+	if got := rulesFor(p, "socket"); len(got) != 2 {
+		t.Errorf("socket rules of a blocking base: %d, want its 2", len(got))
+	}
+}

@@ -226,8 +226,18 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	// itself; the others are the base's business.
 	emit := map[string]bool{}
 	baseOnly := false
+	// widened holds the calls whose value rules in base the plan's add to.
+	var widened map[string][]*seccomp.Arg
 	switch in.Mode {
 	case "", ModeExtend:
+		// Accumulating runs (the hook's if: naming the profile it wrote
+		// before): a call the base allows only for some values of the
+		// argument the recorder reads gets the rules of the values it
+		// lacks, as merging the traces would.
+		widened = valueRulesOf(out.Syscalls, plan)
+		for n := range widened {
+			emit[n] = true
+		}
 	case ModeRestrict:
 		if base == nil {
 			break
@@ -273,6 +283,9 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	// conditions or deny.
 	added, handled := map[string]bool{}, map[string]bool{}
 	argRules := plan.rules(emit, mentioned, profileArches(out), profileErrno(out), added, handled)
+	argRules = slices.DeleteFunc(argRules, func(r *seccomp.Syscall) bool {
+		return len(r.Names) == 1 && len(r.Args) == 1 && slices.ContainsFunc(widened[r.Names[0]], func(a *seccomp.Arg) bool { return *a == *r.Args[0] })
+	})
 	if baseOnly {
 		out.Syscalls = append(out.Syscalls, argRules...)
 		return out, nil
@@ -286,6 +299,38 @@ func Compile(base *seccomp.Seccomp, in Inputs) (*seccomp.Seccomp, error) {
 	out.Syscalls = append(out.Syscalls, allowanceRules(applicable, skip, added)...)
 	out.Syscalls = append(out.Syscalls, profileRules(in.Profiles, mentioned, added)...)
 	return out, nil
+}
+
+// valueRulesOf returns, for each call of the plan that rules allows only
+// under one condition on the argument the plan restricts (as a compiled
+// profile does: one rule per value, or the namespace mask), those
+// conditions. A call that any other rule mentions (a block, a capability
+// or architecture condition, another argument) is the rules' business and
+// is left out: what a base blocks stays blocked.
+func valueRulesOf(rules []*seccomp.Syscall, plan *argPlan) map[string][]*seccomp.Arg {
+	out := map[string][]*seccomp.Arg{}
+	other := map[string]bool{}
+	for _, r := range rules {
+		for _, n := range ruleNames(r) {
+			sp := plan.specs[n]
+			if sp == nil || other[n] {
+				continue
+			}
+			op := seccomp.OpEqualTo
+			if sp.kind == trace.ArgNamespaceFlags {
+				op = seccomp.OpMaskedEqual
+			}
+			if r.Action != seccomp.ActAllow || len(ruleNames(r)) != 1 || len(r.Args) != 1 ||
+				r.Args[0].Index != uint(sp.index) || r.Args[0].Op != op ||
+				len(r.Includes.Caps)+len(r.Includes.Arches)+len(r.Excludes.Caps)+len(r.Excludes.Arches) > 0 {
+				other[n] = true
+				delete(out, n)
+				continue
+			}
+			out[n] = append(out[n], r.Args[0])
+		}
+	}
+	return out
 }
 
 // mentionedNames returns the names the rules mention, whatever their
