@@ -20,9 +20,11 @@ type Mode string
 
 const (
 	// ModeExtend keeps the base whole and adds what the inputs need that
-	// the base does not mention. It is the hook's if: semantics, the
-	// original hook's: it grows a profile trace by trace, and a name the
-	// base blocks stays blocked. The zero Mode is ModeExtend.
+	// the base does not mention, and the recorded values a call the base
+	// allows only through value rules lacks (see Compile). It is the
+	// hook's if: semantics, the original hook's: it grows a profile trace
+	// by trace, and a name the base blocks stays blocked. The zero Mode
+	// is ModeExtend.
 	ModeExtend Mode = "extend"
 	// ModeRestrict takes the base as an upper bound: the result allows
 	// only what the inputs need and the base allows, so compiling traces
@@ -114,7 +116,10 @@ const maxProcesses = 8
 //   - Every recorded name that no rule of base mentions, whatever that
 //     rule's action or conditions, is allowed unconditionally. A name the
 //     base blocks therefore stays blocked even when recorded, and a name
-//     the base allows conditionally is not widened. Names are grouped into
+//     the base allows conditionally is not widened, but for one the base
+//     allows only through value rules of the shape argument rules have
+//     (see valueRulesOf), which gets the rules of the recorded values it
+//     lacks: runs accumulated into one profile. Names are grouped into
 //     one SCMP_ACT_ALLOW rule per number of runs that made them, most
 //     common first, each with sorted names and a comment such as
 //     "seen 1234x by python3,sh in 3/3 runs". With one trace of one run,
