@@ -111,9 +111,6 @@ const (
 	ArgNamespaceFlags ArgKind = "nsflags"
 )
 
-// KnownArgKinds returns the argument kinds, sorted.
-func KnownArgKinds() []ArgKind { return []ArgKind{ArgNamespaceFlags, ArgValues} }
-
 // Arg is what was recorded of one argument of one call.
 //
 // In a summary, Values are the union over runs with their counts summed,
