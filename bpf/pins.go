@@ -165,7 +165,7 @@ func pinnedMaps(m *recorderMaps) map[string]**ebpf.Map {
 	return map[string]**ebpf.Map{
 		recorderMapTargets: &m.Targets, recorderMapBuckets: &m.Buckets, recorderMapStates: &m.States,
 		recorderMapMntTargets: &m.MntTargets, recorderMapCounts: &m.Counts, recorderMapComms: &m.Comms,
-		recorderMapArgsets: &m.Argsets, recorderMapCpuRq: &m.CpuRq,
+		recorderMapArgsets: &m.Argsets, recorderMapCpus: &m.Cpus,
 	}
 }
 

@@ -417,7 +417,10 @@ static __always_inline u32 mntns_of(struct task_struct *task)
 }
 
 /*
- * The calling task without a helper call.
+ * What the program keeps per CPU, written only by the program on that CPU
+ * (it runs with preemption disabled) and never by user space.
+ *
+ * rq: the calling task without a helper call.
  *
  * bpf_get_current_task_btf() costs a call, about 25 ns where every
  * return goes through a return thunk (SRSO's "Safe RET"), more than the
@@ -427,54 +430,87 @@ static __always_inline u32 mntns_of(struct task_struct *task)
  * rq->curr is that task (the kernel's task_curr() relies on the same).
  * The runqueue of a CPU never moves. So the program finds it once per CPU
  * through the helper's task (task->se.cfs_rq->rq), checks that its curr
- * is that task, and keeps its address in cpu_rq; from then on the caller
- * is two loads away and can never be stale, unlike a note kept by a
- * sched_switch program (docs/benchmarks.md). User space never writes
- * cpu_rq.
+ * is that task, and keeps its address in rq; from then on the caller is
+ * two loads away and can never be stale, unlike a note kept by a
+ * sched_switch program (docs/benchmarks.md).
  *
  * Where a piece is missing (bpf_rdonly_cast before Linux 6.2, no
  * cfs_rq->rq without CONFIG_FAIR_GROUP_SCHED), the program calls the
  * helper every time.
+ *
+ * task, start, pidns: the PID namespace of the last caller on this CPU
+ * that was not the host's. A task's PID namespace is fixed for its life
+ * (setns and unshare change only its children's), so the inode read once
+ * stays true for as long as the task lives; the task's start time tells
+ * it from a later task allocated at the same address. A traced task
+ * calling again on the same CPU then skips the four dependent loads of
+ * the namespace walk (pidns_at), each a fault-checked load; nothing here
+ * depends on which containers are traced, so joins and leaves need not
+ * invalidate it.
  */
+struct cpu_cache {
+	u64 rq;
+	u64 task;
+	u64 start;
+	u32 pidns;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
+	__type(value, struct cpu_cache);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} cpu_rq SEC(".maps");
+} cpus SEC(".maps");
 
-static __always_inline struct task_struct *current_task(void)
+static __always_inline struct task_struct *current_task(struct cpu_cache *c)
 {
 	if (!bpf_rdonly_cast || !bpf_core_field_exists(struct cfs_rq, rq))
 		return bpf_get_current_task_btf();
-	u32 zero = 0;
-	u64 *rq_addr = bpf_map_lookup_elem(&cpu_rq, &zero);
-	if (rq_addr && *rq_addr) {
-		struct rq *rq = bpf_rdonly_cast((void *)*rq_addr, bpf_core_type_id_kernel(struct rq));
+	if (c && c->rq) {
+		struct rq *rq = bpf_rdonly_cast((void *)c->rq, bpf_core_type_id_kernel(struct rq));
 		return rq->curr;
 	}
 	struct task_struct *task = bpf_get_current_task_btf();
-	if (rq_addr) {
+	if (c) {
 		struct rq *rq = task->se.cfs_rq->rq;
 		if (rq && rq->curr == task)
-			*rq_addr = (u64)rq;
+			c->rq = (u64)rq;
 	}
 	return task;
+}
+
+/* The inode of the task's PID namespace, or 0 for the host's processes
+ * (and for deeper nesting than pidns_at reads). */
+static __always_inline u32 pidns_of(struct task_struct *task, struct cpu_cache *c)
+{
+	if (c && c->task == (u64)task && c->start == task->start_time)
+		return c->pidns;
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
+
+	/* The host's own processes (level 0) are never traced: they stop
+	 * here, and leave the cache to the last container task. */
+	if (level == 0)
+		return 0;
+	u32 ns = pidns_at(pid, level);
+	if (c) {
+		c->task = (u64)task;
+		c->start = task->start_time;
+		c->pidns = ns;
+	}
+	return ns;
 }
 
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = current_task();
-	struct pid *pid = task->thread_pid;
-	unsigned int level = pid->level;
-
-	/* The host's own processes (level 0) are never traced: the common
-	 * case costs two loads and no map lookup. */
-	if (level == 0)
+	u32 zero = 0;
+	struct cpu_cache *c = bpf_map_lookup_elem(&cpus, &zero);
+	struct task_struct *task = current_task(c);
+	u32 ns = pidns_of(task, c);
+	if (ns == 0)
 		return 0;
-	u32 ns = pidns_at(pid, level);
 	u32 h = ns & (INDEX_SIZE - 1);
 	u64 *entry = bpf_map_lookup_elem(&buckets, &h);
 	if (!entry || *entry == 0)

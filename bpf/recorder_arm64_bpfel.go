@@ -36,6 +36,15 @@ type recorderArgSet struct {
 	Count    [32]uint64
 }
 
+type recorderCpuCache struct {
+	_     structs.HostLayout
+	Rq    uint64
+	Task  uint64
+	Start uint64
+	Pidns uint32
+	_     [4]byte
+}
+
 type recorderLayout uint32
 
 const (
@@ -92,7 +101,7 @@ const (
 	recorderMapBuckets    = "buckets"
 	recorderMapComms      = "comms"
 	recorderMapCounts     = "counts"
-	recorderMapCpuRq      = "cpu_rq"
+	recorderMapCpus       = "cpus"
 	recorderMapMntTargets = "mnt_targets"
 	recorderMapStates     = "states"
 	recorderMapTargets    = "targets"
@@ -160,7 +169,7 @@ type recorderMapSpecs struct {
 	Buckets    *ebpf.MapSpec `ebpf:"buckets"`
 	Comms      *ebpf.MapSpec `ebpf:"comms"`
 	Counts     *ebpf.MapSpec `ebpf:"counts"`
-	CpuRq      *ebpf.MapSpec `ebpf:"cpu_rq"`
+	Cpus       *ebpf.MapSpec `ebpf:"cpus"`
 	MntTargets *ebpf.MapSpec `ebpf:"mnt_targets"`
 	States     *ebpf.MapSpec `ebpf:"states"`
 	Targets    *ebpf.MapSpec `ebpf:"targets"`
@@ -204,7 +213,7 @@ type recorderMaps struct {
 	Buckets    *ebpf.Map `ebpf:"buckets"`
 	Comms      *ebpf.Map `ebpf:"comms"`
 	Counts     *ebpf.Map `ebpf:"counts"`
-	CpuRq      *ebpf.Map `ebpf:"cpu_rq"`
+	Cpus       *ebpf.Map `ebpf:"cpus"`
 	MntTargets *ebpf.Map `ebpf:"mnt_targets"`
 	States     *ebpf.Map `ebpf:"states"`
 	Targets    *ebpf.Map `ebpf:"targets"`
@@ -216,7 +225,7 @@ func (m *recorderMaps) Close() error {
 		m.Buckets,
 		m.Comms,
 		m.Counts,
-		m.CpuRq,
+		m.Cpus,
 		m.MntTargets,
 		m.States,
 		m.Targets,

@@ -593,21 +593,26 @@ func childOf(t *testing.T, pid int) int {
 
 // On a kernel with bpf_rdonly_cast and cfs_rq->rq (6.2+, group
 // scheduling), the program learns each CPU's runqueue, checked against
-// the helper, and takes the caller from it from then on.
-func TestCPURunqueue(t *testing.T) {
+// the helper, and takes the caller from it from then on. The CPU the
+// traced child last ran on remembers the child's PID namespace (no other
+// container runs during the test).
+func TestCPUCache(t *testing.T) {
 	testutil.RequireRawTracepoint(t)
-	cmd, release, tgt, _ := attachChild(t, "filter", testOptions(t))
+	cmd, release, tgt, ns := attachChild(t, "filter", testOptions(t))
 	release.Write([]byte("x"))
 	cmd.Wait()
-	var perCPU []uint64
-	if err := tgt.objs.CpuRq.Lookup(uint32(0), &perCPU); err != nil {
+	var perCPU []recorderCpuCache
+	if err := tgt.objs.Cpus.Lookup(uint32(0), &perCPU); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tgt.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(perCPU, func(a uint64) bool { return a != 0 }) {
-		t.Errorf("no CPU learnt its runqueue: %#x (every syscall calls the helper)", perCPU)
+	if !slices.ContainsFunc(perCPU, func(c recorderCpuCache) bool { return c.Rq != 0 }) {
+		t.Errorf("no CPU learnt its runqueue: %+v (every syscall calls the helper)", perCPU)
+	}
+	if !slices.ContainsFunc(perCPU, func(c recorderCpuCache) bool { return c.Pidns == ns.PID && c.Task != 0 }) {
+		t.Errorf("no CPU remembers PID namespace %d: %+v", ns.PID, perCPU)
 	}
 }
 

@@ -103,6 +103,7 @@ struct task_struct {
 	struct pid *thread_pid;
 	struct nsproxy *nsproxy;
 	struct sched_entity se;
+	u64 start_time;
 } __ca;
 
 #if defined(__TARGET_ARCH_x86)
