@@ -335,17 +335,22 @@ type input struct {
 // readInput reads and parses a trace or a profile. Traces are objects
 // with "version" and "runs"; anything else is parsed as a profile, so that
 // a broken profile gets a profile's error message.
+//
+// A document trace.Parse accepts is such an object, so readInput tries
+// that first and asks what the document is only when it fails: isTrace
+// reads a trace up to "runs", past its summary, and doing that before
+// every Parse took 7% of the CPU time of merging a thousand traces.
 func (c *CLI) readInput(path string) (input, error) {
 	data, err := c.impl.ReadFile(path)
 	if err != nil {
 		return input{}, fmt.Errorf("read input: %w", err)
 	}
-	if isTrace(data) {
-		t, err := trace.Parse(data)
-		if err != nil {
-			return input{}, fmt.Errorf("%s: %w", path, err)
-		}
+	t, err := trace.Parse(data)
+	if err == nil {
 		return input{trace: t}, nil
+	}
+	if isTrace(data) {
+		return input{}, fmt.Errorf("%s: %w", path, err)
 	}
 	p, err := profile.Parse(data)
 	if err != nil {
