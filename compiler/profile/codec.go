@@ -3,12 +3,13 @@ package profile
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"strings"
 
 	"github.com/containers/common/pkg/seccomp"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/ascii"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 )
 
@@ -67,7 +68,7 @@ func Parse(data []byte) (*seccomp.Seccomp, error) {
 			if !ok {
 				continue
 			}
-			if !kernelVersion.MatchString(v) {
+			if !kernelVersion(v) {
 				return nil, fmt.Errorf("parse profile: %w: syscalls[%d]%s: %s.minKernel %q is not a kernel version such as 4.8", ErrInvalid, i, ruleLabel(s), f.name, v)
 			}
 			note := fmt.Sprintf("%s.minKernel %s dropped: podman and CRI-O ignore it, so the rule applies on every kernel", f.name, v)
@@ -89,9 +90,26 @@ type dockerFilter struct {
 	MinKernel *string  `json:"minKernel"`
 }
 
-// kernelVersion is the form of Docker's minKernel: the kernel version and
-// major revision ("4.8"); Docker ignores anything after them.
-var kernelVersion = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}$`)
+// kernelVersion reports whether v has the form of Docker's minKernel,
+// ^[0-9]{1,4}\.[0-9]{1,4}$: the kernel version and major revision ("4.8");
+// Docker ignores anything after them. Not a regexp: see internal/ascii.
+func kernelVersion(v string) bool {
+	major, minor, ok := strings.Cut(v, ".")
+	return ok && decimal(major) && decimal(minor)
+}
+
+// decimal reports whether s is 1 to 4 decimal digits.
+func decimal(s string) bool {
+	if len(s) == 0 || len(s) > 4 {
+		return false
+	}
+	for i := range len(s) {
+		if !ascii.IsDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // dropEmpty turns empty lists that Marshal omits ("omitempty" in the
 // seccomp types) into nil, so that a parsed profile equals what parsing

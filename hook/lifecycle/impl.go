@@ -11,8 +11,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/bpf"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/hook/output"
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/ascii"
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/fsutil"
 )
 
@@ -153,20 +154,42 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// runtimeVersionLine is the first line runc and crun print for
-// --version: "runc version 1.1.5+ds1", "crun version 1.8.1".
-var runtimeVersionLine = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._+-]{0,63}) version ([A-Za-z0-9][A-Za-z0-9._+~:-]{0,63})\s*$`)
-
 // parseRuntimeVersion turns the first line of `RUNTIME --version` into
-// "NAME VERSION", or "" when it is not of the form runc and crun print
-// (so that a parent that is not a runtime records nothing).
+// "NAME VERSION", or "" when it is not of the form runc and crun print,
+// "runc version 1.1.5+ds1", "crun version 1.8.1" (so that a parent that
+// is not a runtime records nothing): the line must match
+// ^([A-Za-z0-9][A-Za-z0-9._+-]{0,63}) version ([A-Za-z0-9][A-Za-z0-9._+~:-]{0,63})\s*$
+// (see internal/ascii for why it is not a regexp).
 func parseRuntimeVersion(out []byte) string {
 	line, _, _ := bytes.Cut(out, []byte("\n"))
-	m := runtimeVersionLine.FindSubmatch(line)
-	if m == nil {
+	// The name holds no space, so the first " version " follows it.
+	name, rest, ok := bytes.Cut(line, []byte(" version "))
+	if !ok || !versionWord(name, "._+-") {
 		return ""
 	}
-	return string(m[1]) + " " + string(m[2])
+	n := 0
+	for n < len(rest) && (ascii.IsAlnum(rest[n]) || strings.IndexByte("._+~:-", rest[n]) >= 0) {
+		n++
+	}
+	// \s in RE2 syntax: tab, newline, form feed, carriage return, space.
+	if !versionWord(rest[:n], "._+~:-") || len(bytes.Trim(rest[n:], "\t\n\f\r ")) != 0 {
+		return ""
+	}
+	return string(name) + " " + string(rest[:n])
+}
+
+// versionWord reports whether w is 1 to 64 bytes: a letter or digit,
+// then letters, digits or bytes of punct.
+func versionWord(w []byte, punct string) bool {
+	if len(w) == 0 || len(w) > 64 || !ascii.IsAlnum(w[0]) {
+		return false
+	}
+	for _, c := range w[1:] {
+		if !ascii.IsAlnum(c) && strings.IndexByte(punct, c) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // waitExit blocks until the process behind pidfd exits. When the init of a

@@ -3,10 +3,12 @@
 package lifecycle
 
 import (
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -156,6 +158,43 @@ func TestParseRuntimeVersion(t *testing.T) {
 		if got := parseRuntimeVersion([]byte(out)); got != want {
 			t.Errorf("parseRuntimeVersion(%q) = %q, want %q", out, got, want)
 		}
+	}
+}
+
+// parseRuntimeVersion reads what the regular expression it replaced did:
+// random lines, most of them NAME version VERSION with odd bytes mixed in.
+func TestParseRuntimeVersionMatchesRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._+-]{0,63}) version ([A-Za-z0-9][A-Za-z0-9._+~:-]{0,63})\s*$`)
+	r := rand.New(rand.NewPCG(1, 2))
+	odd := []string{" ", "\t", "\n", "\r", "\f", "\v", "é", "\xff", "/", "(", " version "}
+	word := func(pieces ...string) string {
+		var b strings.Builder
+		for n := r.IntN(6); n > 0; n-- {
+			if r.IntN(10) == 0 {
+				b.WriteString(odd[r.IntN(len(odd))])
+			} else {
+				b.WriteString(pieces[r.IntN(len(pieces))])
+			}
+		}
+		return b.String()
+	}
+	name := []string{"runc", "c", "1", ".", "+", "-", "_", strings.Repeat("x", 30)}
+	version := []string{"1", ".", "5", "+", "-", "_", "~", ":", "ds", strings.Repeat("9", 30)}
+	matched := 0
+	for range 50000 {
+		out := word(name...) + []string{" version ", " version", "version ", " "}[r.IntN(4)/3] + word(version...) + word(" ", "\t", "\r", "\f", "\v", "\n", "x")
+		want := ""
+		line, _, _ := strings.Cut(out, "\n")
+		if m := re.FindStringSubmatch(line); m != nil {
+			want = m[1] + " " + m[2]
+			matched++
+		}
+		if got := parseRuntimeVersion([]byte(out)); got != want {
+			t.Errorf("parseRuntimeVersion(%q) = %q, the regexp says %q", out, got, want)
+		}
+	}
+	if matched < 1000 {
+		t.Errorf("only %d of the inputs were versions", matched)
 	}
 }
 

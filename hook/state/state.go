@@ -3,21 +3,36 @@ package state
 import (
 	"fmt"
 	"io"
-	"regexp"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	spec "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/ascii"
 )
 
 // maxStateSize bounds what is read from stdin. A state is a few KiB; its
 // annotations are bounded by what the engine accepts.
 const maxStateSize = 4 << 20
 
-// validID is what the hook accepts as a container ID: it names a file
-// under the hook's run directory, so it must not hold a path separator.
-// runc and crun IDs fit ([\w+-\.]+); podman and CRI-O use 64 hex digits.
-var validID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.+-]*$`)
+// validID reports whether id is what the hook accepts as a container ID,
+// ^[A-Za-z0-9][A-Za-z0-9_.+-]*$: it names a file under the hook's run
+// directory, so it must not hold a path separator. runc and crun IDs fit
+// ([\w+-\.]+); podman and CRI-O use 64 hex digits. A loop, not package
+// regexp, which every hook process would map and initialise (see
+// internal/ascii).
+func validID(id string) bool {
+	if id == "" || !ascii.IsAlnum(id[0]) {
+		return false
+	}
+	for i := 1; i < len(id); i++ {
+		if c := id[i]; !ascii.IsAlnum(c) && !strings.ContainsRune("_.+-", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
 
 // maxIDLen keeps <id>.status within NAME_MAX.
 const maxIDLen = 200
@@ -40,7 +55,7 @@ func Read(r io.Reader) (*spec.State, error) {
 	if err := json.Unmarshal(data, &s, jsonv1.DefaultOptionsV1()); err != nil {
 		return nil, fmt.Errorf("parse state: %w", err)
 	}
-	if len(s.ID) > maxIDLen || !validID.MatchString(s.ID) {
+	if len(s.ID) > maxIDLen || !validID(s.ID) {
 		return nil, fmt.Errorf("parse state: invalid container id %s", Excerpt(s.ID))
 	}
 	if !Stopped(&s) && s.Pid <= 0 {

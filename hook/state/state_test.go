@@ -1,6 +1,8 @@
 package state
 
 import (
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,6 +40,23 @@ func TestReadRejects(t *testing.T) {
 		_, err := Read(strings.NewReader(c.state))
 		if err == nil || !strings.Contains(err.Error(), c.why) {
 			t.Errorf("Read(%.40q) = %v, want an error saying %q", c.state, err, c.why)
+		}
+	}
+}
+
+// validID accepts exactly what the regular expression it replaced did.
+func TestValidIDMatchesRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.+-]*$`)
+	pieces := []string{"a", "Z", "0", "9", "_", ".", "+", "-", "/", " ", "\n", "é", "\xff", "abc123"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for n := r.IntN(8); n > 0; n-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		id := b.String()
+		if got, want := validID(id), re.MatchString(id); got != want {
+			t.Errorf("validID(%q) = %v, the regexp says %v", id, got, want)
 		}
 	}
 }
