@@ -101,6 +101,8 @@ type Target struct {
 	argsets *ebpf.Map
 	// dirty says the slot's maps must be cleared before use (see join).
 	dirty bool
+	// loaded says load loaded the program rather than open the pinned one.
+	loaded bool
 	// written holds the keys of the entries of counts and argsets that
 	// read found set, for scrub.
 	written struct{ counts, argsets []uint32 }
@@ -191,6 +193,7 @@ func (t *Target) load() error {
 		}
 		return fmt.Errorf("load recorder: %w", err)
 	}
+	t.loaded = true
 	if t.opts.Private {
 		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: t.objs.SysEnter})
 		if err != nil {
@@ -204,6 +207,12 @@ func (t *Target) load() error {
 	}
 	return t.ensureAttached()
 }
+
+// Loaded reports whether Attach loaded the recorder's program, as the
+// first tracer after boot or after a new hook version does (and every
+// private target), rather than open the pinned one. Loading parses the
+// kernel's BTF for the program's relocations.
+func (t *Target) Loaded() bool { return t.loaded }
 
 // recorderSpec returns the recorder's collection spec, parsed from the
 // embedded object on first use. A tracer that joins the pinned recorder

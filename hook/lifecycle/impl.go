@@ -58,6 +58,7 @@ type impl interface {
 // recording is an attached recorder (*bpf.Target).
 type recording interface {
 	Stop() (*bpf.Result, error)
+	Loaded() bool
 }
 
 type defaultImpl struct{}

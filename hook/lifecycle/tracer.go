@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -122,6 +123,15 @@ func (t *tracer) run() (err error) {
 		t.attached = nil
 	}
 	log.WithFields(logrus.Fields{"pidns": ns.PID, "mntns": ns.Mount, "shared": ns.Shared}).Info("recording")
+	if rec.Loaded() {
+		// Loading the program parsed the kernel's BTF: 4 MiB of garbage
+		// that would stay resident as long as the container runs, as
+		// nothing the tracer allocates later brings a GC. RssAnon while
+		// recording: 6.5 MiB, 2.5 MiB after this. Not done when joining
+		// the pinned recorder: little to collect there, and a collection
+		// raised such a tracer's peak RSS by 0.2 MiB.
+		debug.FreeOSMemory()
+	}
 	// Ask the runtime its version while the container runs rather than
 	// after it exits, when the outputs wait for it.
 	runtimeName := make(chan string, 1)

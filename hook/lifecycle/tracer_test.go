@@ -70,6 +70,8 @@ func (f *fakeImpl) write(files ...output.File) error {
 
 type fakeRecording struct{ f *fakeImpl }
 
+func (fakeRecording) Loaded() bool { return false }
+
 func (r fakeRecording) Stop() (*bpf.Result, error) {
 	r.f.stopped = true
 	if r.f.stopErr != nil {
