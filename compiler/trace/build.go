@@ -33,6 +33,12 @@ func New(runs ...Run) *Trace {
 func build(norm []Run) (t *Trace, ok bool) {
 	slices.SortStableFunc(norm, compareRuns)
 	t = &Trace{Version: Version, Runs: norm}
+	if len(norm) == 1 {
+		if sum, one := summariseOne(norm[0]); one {
+			t.Syscalls = sum
+			return t, true
+		}
+	}
 	t.Syscalls, ok = summarise(norm)
 	return t, ok
 }
@@ -254,16 +260,24 @@ func isNormal(r Run) bool {
 		}
 	}
 	for _, s := range r.Syscalls {
-		if s.Processes != nil && len(s.Processes) == 0 || !argsNormal(s.Args) {
+		if !processesNormal(s.Processes) || !argsNormal(s.Args) {
 			return false
-		}
-		for i, p := range s.Processes {
-			if !utf8.ValidString(p) || i > 0 && s.Processes[i-1] >= p {
-				return false
-			}
 		}
 	}
 	return slices.IsSortedFunc(r.Syscalls, compareSyscalls)
+}
+
+// processesNormal reports whether normProcesses(names) would equal names.
+func processesNormal(names []string) bool {
+	if names != nil && len(names) == 0 {
+		return false
+	}
+	for i, p := range names {
+		if !utf8.ValidString(p) || i > 0 && names[i-1] >= p {
+			return false
+		}
+	}
+	return true
 }
 
 func normSyscall(s Syscall) Syscall {
@@ -380,6 +394,50 @@ func summarise(runs []Run) (sum []Syscall, ok bool) {
 	}
 	slices.SortFunc(sum, compareSyscalls)
 	return sum, ok
+}
+
+// summariseOne is summarise for a single run in normal form, the trace
+// the hook writes: its summary is its syscalls, each made by one run, so
+// it copies them rather than looking each up in a map, which was a sixth
+// of the time of parsing such a trace. ok is false, and summarise must be
+// used, when the run lists an architecture and name twice or a call lists
+// an argument index twice, which summarise merges (Validate reports
+// them).
+func summariseOne(r Run) (sum []Syscall, ok bool) {
+	total := 0
+	for i, s := range r.Syscalls {
+		if i > 0 {
+			if p := r.Syscalls[i-1]; p.Arch > s.Arch || p.Arch == s.Arch && p.Name >= s.Name {
+				return nil, false
+			}
+		}
+		for j := 1; j < len(s.Args); j++ {
+			if s.Args[j-1].Index >= s.Args[j].Index {
+				return nil, false
+			}
+		}
+		total += len(s.Processes)
+	}
+	sum = make([]Syscall, len(r.Syscalls))
+	// One array for the process lists, as in normRun.
+	procs := make([]string, 0, total)
+	for i, s := range r.Syscalls {
+		e := Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch, Count: s.Count, RuntimeCount: s.RuntimeCount, Runs: 1}
+		if len(s.Processes) > 0 {
+			start := len(procs)
+			procs = append(procs, s.Processes...)
+			e.Processes = procs[start:len(procs):len(procs)]
+		}
+		if len(s.Args) > 0 {
+			e.Args = make([]Arg, len(s.Args))
+			for j, a := range s.Args {
+				a.Values = slices.Clone(a.Values)
+				e.Args[j] = a
+			}
+		}
+		sum[i] = e
+	}
+	return sum, true
 }
 
 // addCount returns a+b, saturating at math.MaxUint64 and clearing ok when

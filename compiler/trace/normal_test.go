@@ -1,13 +1,16 @@
 package trace
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
 )
 
-// FuzzNormal checks the shortcut Parse and Marshal take: normal(r) equals
-// normRun(r), and what normRun returns needs no further copy.
+// FuzzNormal checks the shortcuts Parse and Marshal take: normal(r)
+// equals normRun(r), what normRun returns needs no further copy, a
+// one-run summary is what summarise makes of it, and a summary in normal
+// form compares as a normalised copy does.
 func FuzzNormal(f *testing.F) {
 	f.Add("c1", "sh", "sh", "read", "write", "SCMP_ARCH_X86_64", int64(0), 0, uint8(0))
 	f.Add("c\xff", "b", "a", "write", "read", "SCMP_ARCH_X86", int64(1<<40), 3600, uint8(0xff))
@@ -38,10 +41,11 @@ func FuzzNormal(f *testing.F) {
 		}
 		if shape&64 == 0 {
 			r.Syscalls = []Syscall{{Name: n1, Arch: arch, Count: 1, Processes: procs}, {Name: n2, Arch: arch, Number: 1, Count: 2}}
-			// Arguments in and out of order, empty lists.
+			// Arguments in and out of order, an index twice, empty
+			// lists.
 			switch ns & 3 {
 			case 1:
-				r.Syscalls[0].Args = []Arg{{Index: 1, Kind: ArgValues, Values: []ArgValue{{Value: 2, Count: 1}, {Value: 1, Count: 1}}}, {Index: 0, Kind: ArgNamespaceFlags}}
+				r.Syscalls[0].Args = []Arg{{Index: 1, Kind: ArgValues, Values: []ArgValue{{Value: 2, Count: 1}, {Value: 1, Count: 1}}}, {Index: offset & 1, Kind: ArgNamespaceFlags}}
 			case 2:
 				r.Syscalls[1].Args = []Arg{{Index: 0, Kind: ArgValues, Values: []ArgValue{}, Overflow: 2}}
 			case 3:
@@ -58,6 +62,18 @@ func FuzzNormal(f *testing.F) {
 		}
 		if !isNormal(want) {
 			t.Fatalf("normRun(%#v) = %#v is not in normal form", r, want)
+		}
+
+		// The shortcuts for a one-run trace: its summary, and a summary
+		// in normal form compared without a copy.
+		sum, _ := summarise([]Run{want})
+		if got, ok := summariseOne(want); ok && !reflect.DeepEqual(got, sum) {
+			t.Fatalf("summariseOne(%#v) =\n%#v\nsummarise gives\n%#v", want, got, sum)
+		}
+		for _, given := range [][]Syscall{sum, want.Syscalls, r.Syscalls} {
+			if got, want := fmt.Sprint(checkSummary(given, sum)), fmt.Sprint(checkSummaryCopy(given, sum)); got != want {
+				t.Fatalf("checkSummary(%#v) = %s, want %s", given, got, want)
+			}
 		}
 	})
 }
