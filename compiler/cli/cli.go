@@ -112,13 +112,9 @@ func (c *CLI) merge(o *Options) error {
 		}
 		traces = append(traces, in.trace)
 	}
-	merged, err := trace.Merge(traces...)
+	data, err := trace.MergeMarshal(traces...)
 	if err != nil {
 		return nameInput(err, o.Inputs, nil)
-	}
-	data, err := trace.Marshal(merged)
-	if err != nil {
-		return err
 	}
 	return c.output(o.Output, data)
 }

@@ -54,22 +54,56 @@ func build(norm []Run) (t *Trace, ok bool) {
 // the inputs are ignored: the result's is computed from the merged runs.
 // Merge with no traces returns an empty trace.
 func Merge(traces ...*Trace) (*Trace, error) {
+	m, _, err := merge(traces, true)
+	return m, err
+}
+
+// MergeMarshal returns Marshal(Merge(traces...)), or the error of the
+// first that fails, doing the work once that the two would do twice: the
+// runs Merge has checked, normalised and summarised are not checked,
+// copied and summarised again. Merging a thousand one-run traces, that
+// was a tenth of the time.
+func MergeMarshal(traces ...*Trace) ([]byte, error) {
+	m, copied, err := merge(traces, false)
+	if err != nil {
+		return nil, err
+	}
+	if copied {
+		// Merge checks runs before it normalises them, Marshal after:
+		// text made valid UTF-8 may have grown too long.
+		if err := m.validateRuns(); err != nil {
+			return nil, fmt.Errorf("marshal trace: %w", err)
+		}
+	}
+	if m.Runs == nil {
+		m.Runs = []Run{} // "runs": [], as Marshal writes no runs
+	}
+	return encode(m)
+}
+
+// merge is Merge. With copyRuns unset, the result shares the memory of runs
+// that are in normal form already (see normal) and copied reports
+// whether any run was not.
+func merge(traces []*Trace, copyRuns bool) (m *Trace, copied bool, err error) {
 	var runs []Run
 	var origin []int // origin[k] is the trace runs[k] came from
 	byID := make(map[identity]int)
 	var c runChecker
 	for i, t := range traces {
 		if t == nil {
-			return nil, &InputError{Index: i, Other: -1, Err: errors.New("trace is nil")}
+			return nil, false, &InputError{Index: i, Other: -1, Err: errors.New("trace is nil")}
 		}
 		if t.Version != Version {
-			return nil, &InputError{Index: i, Other: -1, Err: fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)}
+			return nil, false, &InputError{Index: i, Other: -1, Err: fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)}
 		}
 		for j, r := range t.Runs {
 			if err := c.check(r); err != nil {
-				return nil, &InputError{Index: i, Other: -1, Err: fmt.Errorf("run %d (%s): %w", j, describe(r), err)}
+				return nil, false, &InputError{Index: i, Other: -1, Err: fmt.Errorf("run %d (%s): %w", j, describe(r), err)}
 			}
-			r = normRun(r)
+			if copyRuns || !isNormal(r) {
+				r = normRun(r)
+				copied = true
+			}
 			id := identityOf(r)
 			k, ok := byID[id]
 			if !ok {
@@ -79,18 +113,18 @@ func Merge(traces ...*Trace) (*Trace, error) {
 				continue
 			}
 			if !runsEqual(runs[k], r) {
-				return nil, &InputError{Index: i, Other: origin[k], Err: fmt.Errorf("%w: %s", ErrConflict, describe(r))}
+				return nil, false, &InputError{Index: i, Other: origin[k], Err: fmt.Errorf("%w: %s", ErrConflict, describe(r))}
 			}
 		}
 	}
 	m, ok := build(runs)
 	if err := crossCheck(m.Runs); err != nil {
-		return nil, fmt.Errorf("merge traces: %w", err)
+		return nil, false, fmt.Errorf("merge traces: %w", err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("merge traces: %w", errOverflow)
+		return nil, false, fmt.Errorf("merge traces: %w", errOverflow)
 	}
-	return m, nil
+	return m, copied, nil
 }
 
 // InputError is returned by Merge for a problem with one of its inputs,

@@ -104,6 +104,12 @@ func Marshal(t *Trace) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("marshal trace: %w", errOverflow)
 	}
+	return encode(n)
+}
+
+// encode is the end of Marshal: it writes n, a valid trace with its
+// summary, as a file.
+func encode(n *Trace) ([]byte, error) {
 	data, err := jsonfile.Marshal(n, encodedSize(n))
 	if err != nil {
 		return nil, fmt.Errorf("marshal trace: %w", err)

@@ -68,5 +68,8 @@ func FuzzParseTrace(f *testing.F) {
 		if _, err := trace.Merge(tr, again); err != nil {
 			t.Fatalf("a trace does not merge with its own round trip: %v", err)
 		}
+		if merged, err := trace.MergeMarshal(tr, again); err != nil || !bytes.Equal(merged, out) {
+			t.Fatalf("MergeMarshal of a trace and its round trip = %v, %s\nwant\n%s", err, merged, out)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package trace_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -439,6 +440,39 @@ func TestMergeProperties(t *testing.T) {
 		}
 		if got := len(mt(a, b, c).Runs); got != 6 {
 			t.Errorf("seed %d: %d runs in the union, want 6", seed, got)
+		}
+	}
+}
+
+// TestMergeMarshal checks that MergeMarshal returns what Marshal(Merge)
+// does, bytes or error, also for runs not in normal form, which it
+// copies, and for one that Merge takes and Marshal refuses once
+// normalised: invalid UTF-8 grows as it is replaced.
+func TestMergeMarshal(t *testing.T) {
+	unsorted := trace.Run{ContainerID: "u", Start: t0.In(time.FixedZone("CET", 3600)), End: t0.Add(time.Second),
+		Syscalls: []trace.Syscall{sc(x64, "write", 1, 1, "sh", "a", "sh"), sc(x64, "read", 0, 2)}}
+	long := run(strings.Repeat("\xff", trace.MaxTextLen), t0, sc(x64, "read", 0, 1))
+	a := tracetest.Trace(1, tracetest.X86_64, 0, 3)
+	b := tracetest.Trace(1, tracetest.X86_64, 2, 3)
+	for _, tc := range []struct {
+		name   string
+		traces []*trace.Trace
+	}{
+		{"none", nil},
+		{"overlapping", []*trace.Trace{a, b}},
+		{"not normal", []*trace.Trace{a, {Version: trace.Version, Runs: []trace.Run{unsorted}}}},
+		{"too long once normal", []*trace.Trace{{Version: trace.Version, Runs: []trace.Run{long}}}},
+		{"conflict", []*trace.Trace{trace.New(run("a", t0, sc(x64, "read", 0, 1))), trace.New(run("a", t0, sc(x64, "read", 0, 2)))}},
+		{"nil", []*trace.Trace{a, nil}},
+	} {
+		var want []byte
+		m, err := trace.Merge(tc.traces...)
+		if err == nil {
+			want, err = trace.Marshal(m)
+		}
+		got, gotErr := trace.MergeMarshal(tc.traces...)
+		if fmt.Sprint(gotErr) != fmt.Sprint(err) || !bytes.Equal(got, want) {
+			t.Errorf("%s: MergeMarshal = %.40q..., %v; Marshal(Merge) = %.40q..., %v", tc.name, got, gotErr, want, err)
 		}
 	}
 }
