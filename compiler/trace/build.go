@@ -23,24 +23,27 @@ func New(runs ...Run) *Trace {
 	for _, r := range runs {
 		norm = append(norm, normRun(r))
 	}
-	t, _ := build(norm)
+	t, _, _ := build(norm, false)
 	return t
 }
 
 // build makes a trace of normalised runs, taking ownership of the slice:
 // it sorts the runs and computes the summary. ok is false when a summed
-// count saturated.
-func build(norm []Run) (t *Trace, ok bool) {
+// count saturated. With check set, err is what crossCheck reports of the
+// sorted runs, found while summarising them; it means something only
+// once each run has passed runChecker.check.
+func build(norm []Run, check bool) (t *Trace, ok bool, err error) {
 	slices.SortStableFunc(norm, compareRuns)
 	t = &Trace{Version: Version, Runs: norm}
 	if len(norm) == 1 {
 		if sum, one := summariseOne(norm[0]); one {
+			// A single run that passed check agrees with itself.
 			t.Syscalls = sum
-			return t, true
+			return t, true, nil
 		}
 	}
-	t.Syscalls, ok = summarise(norm)
-	return t, ok
+	t.Syscalls, ok, err = summary(norm, check)
+	return t, ok, err
 }
 
 // Merge returns the union of the runs of traces as one trace.
@@ -70,8 +73,9 @@ func MergeMarshal(traces ...*Trace) ([]byte, error) {
 	}
 	if copied {
 		// Merge checks runs before it normalises them, Marshal after:
-		// text made valid UTF-8 may have grown too long.
-		if err := m.validateRuns(); err != nil {
+		// text made valid UTF-8 may have grown too long. (What spans
+		// runs merge has checked on these very runs.)
+		if err := m.checkRuns(); err != nil {
 			return nil, fmt.Errorf("marshal trace: %w", err)
 		}
 	}
@@ -117,8 +121,8 @@ func merge(traces []*Trace, copyRuns bool) (m *Trace, copied bool, err error) {
 			}
 		}
 	}
-	m, ok := build(runs)
-	if err := crossCheck(m.Runs); err != nil {
+	m, ok, err := build(runs, true)
+	if err != nil {
 		return nil, false, fmt.Errorf("merge traces: %w", err)
 	}
 	if !ok {
@@ -378,32 +382,65 @@ func compareBool(a, b bool) int {
 	return -1
 }
 
-// summarise derives the summary from runs: one entry per arch and name,
+// summary derives the summary from runs: one entry per arch and name,
 // counts and runtime counts summed, processes unioned, arguments merged
 // (see Arg), Runs = how many runs made the call. The number comes from
-// the first run; Validate checks that all runs agree. Runs need not be
-// normalised, but the values of their arguments must be sorted. ok is
-// false when a count saturated.
-func summarise(runs []Run) (sum []Syscall, ok bool) {
-	type key struct{ arch, name string }
+// the first run, and so do argument kinds. Runs need not be normalised,
+// but the values of their arguments must be sorted. ok is false when a
+// count saturated.
+//
+// With check set, summary also checks what crossCheck checks, in the
+// same order, and returns its first problem: that each run's identity is
+// unique and that all runs agree with the first on each number and
+// argument kind. The entries it finds for the summary are what crossCheck
+// looks the runs up in, and looking them up twice was a third of the
+// time of merging a thousand runs.
+func summary(runs []Run, check bool) (sum []Syscall, ok bool, err error) {
 	ok = true
-	idx := make(map[key]int)
+	// Entries by architecture, then name: a run lists each
+	// architecture's calls together, so an architecture's table is looked
+	// up when the architecture changes rather than hashed with every name.
+	tables := make(map[string]map[string]int)
+	var table map[string]int
+	arch := ""
+	var seen map[identity]bool
+	if check {
+		seen = make(map[identity]bool, len(runs))
+	}
 	var procs []stringSet
 	var argIdx []int // argIdx[i] is 1 + the entry of sum[i] in args, or 0
 	var args [][]Arg
 	sum = []Syscall{}
 	for _, r := range runs {
-		for _, s := range r.Syscalls {
-			k := key{s.Arch, s.Name}
-			i, seen := idx[k]
-			if !seen {
+		if check {
+			id := identityOf(r)
+			if seen[id] {
+				return nil, false, fmt.Errorf("%w: %s appears twice", ErrConflict, describe(r))
+			}
+			seen[id] = true
+		}
+		for j := range r.Syscalls {
+			s := &r.Syscalls[j]
+			if table == nil || s.Arch != arch {
+				arch = s.Arch
+				if table = tables[arch]; table == nil {
+					table = make(map[string]int)
+					tables[arch] = table
+				}
+			}
+			i, found := table[s.Name]
+			if !found {
 				i = len(sum)
-				idx[k] = i
+				table[s.Name] = i
 				sum = append(sum, Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch})
 				procs = append(procs, stringSet{})
 				argIdx = append(argIdx, 0)
 			}
 			e := &sum[i]
+			if check && e.Number != s.Number {
+				return nil, false, fmt.Errorf("%w: %s %s has number %d in one run and %d in another (%s)",
+					ErrInvalid, s.Arch, s.Name, e.Number, s.Number, describe(r))
+			}
 			e.Count = addCount(e.Count, s.Count, &ok)
 			e.RuntimeCount = addCount(e.RuntimeCount, s.RuntimeCount, &ok)
 			e.Runs++
@@ -415,8 +452,13 @@ func summarise(runs []Run) (sum []Syscall, ok bool) {
 					args = append(args, nil)
 					argIdx[i] = len(args)
 				}
-				a := &args[argIdx[i]-1]
-				*a = mergeArgs(*a, s.Args, &ok)
+				acc := &args[argIdx[i]-1]
+				if check {
+					if err := checkKinds(*acc, *s, r); err != nil {
+						return nil, false, err
+					}
+				}
+				*acc = mergeArgs(*acc, s.Args, &ok)
 			}
 		}
 	}
@@ -427,15 +469,28 @@ func summarise(runs []Run) (sum []Syscall, ok bool) {
 		}
 	}
 	slices.SortFunc(sum, compareSyscalls)
-	return sum, ok
+	return sum, ok, nil
 }
 
-// summariseOne is summarise for a single run in normal form, the trace
+// checkKinds is crossCheck's check of the argument kinds of s, made in
+// run r, against acc, what the runs before recorded of its arguments.
+func checkKinds(acc []Arg, s Syscall, r Run) error {
+	for _, a := range s.Args {
+		j, found := slices.BinarySearchFunc(acc, a.Index, func(x Arg, index int) int { return cmp.Compare(x.Index, index) })
+		if found && acc[j].Kind != a.Kind {
+			return fmt.Errorf("%w: %s %s argument %d is %s in one run and %s in another (%s)",
+				ErrInvalid, s.Arch, s.Name, a.Index, acc[j].Kind, a.Kind, describe(r))
+		}
+	}
+	return nil
+}
+
+// summariseOne is summary for a single run in normal form, the trace
 // the hook writes: its summary is its syscalls, each made by one run, so
 // it copies them rather than looking each up in a map, which was a sixth
-// of the time of parsing such a trace. ok is false, and summarise must be
+// of the time of parsing such a trace. ok is false, and summary must be
 // used, when the run lists an architecture and name twice or a call lists
-// an argument index twice, which summarise merges (Validate reports
+// an argument index twice, which summary merges (Validate reports
 // them).
 func summariseOne(r Run) (sum []Syscall, ok bool) {
 	total := 0

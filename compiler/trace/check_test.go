@@ -2,7 +2,10 @@ package trace
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
+	"time"
 )
 
 // checkSyscallsRef is checkSyscalls as it was before its shortcuts for
@@ -10,7 +13,8 @@ import (
 func checkSyscallsRef(ss []Syscall) error {
 	byName := map[archName]bool{}
 	byNr := map[archNr]string{}
-	for i, s := range ss {
+	for i := range ss {
+		s := &ss[i]
 		if err := validateSyscall(s, false); err != nil {
 			return fmt.Errorf("syscall %d: %w", i, err)
 		}
@@ -67,6 +71,109 @@ func FuzzCheckSyscalls(f *testing.F) {
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("checkSyscalls(%v) = %v, want %v", ss, got, want)
 			}
+		}
+	})
+}
+
+// summaryRef is summary as it was before it cross-checked runs itself:
+// one map keyed by architecture and name.
+func summaryRef(runs []Run) (sum []Syscall, ok bool) {
+	type key struct{ arch, name string }
+	ok = true
+	idx := make(map[key]int)
+	var procs []stringSet
+	var args [][]Arg
+	sum = []Syscall{}
+	for _, r := range runs {
+		for _, s := range r.Syscalls {
+			k := key{s.Arch, s.Name}
+			i, seen := idx[k]
+			if !seen {
+				i = len(sum)
+				idx[k] = i
+				sum = append(sum, Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch})
+				procs = append(procs, stringSet{})
+				args = append(args, nil)
+			}
+			e := &sum[i]
+			e.Count = addCount(e.Count, s.Count, &ok)
+			e.RuntimeCount = addCount(e.RuntimeCount, s.RuntimeCount, &ok)
+			e.Runs++
+			for _, p := range s.Processes {
+				procs[i].add(p)
+			}
+			if len(s.Args) > 0 {
+				args[i] = mergeArgs(args[i], s.Args, &ok)
+			}
+		}
+	}
+	for i := range sum {
+		sum[i].Processes = normProcesses(procs[i].list)
+		sum[i].Args = args[i]
+	}
+	slices.SortFunc(sum, compareSyscalls)
+	return sum, ok
+}
+
+// FuzzSummary compares summary, which cross-checks runs as it summarises
+// them, with crossCheck followed by summaryRef, on valid runs that share
+// identities, names, numbers and argument indexes.
+func FuzzSummary(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 2, 3, 255, 1, 0, 1, 2, 3})
+	f.Add([]byte{0, 0, 1, 2, 3, 255, 0, 0, 1, 2, 3})
+	f.Add([]byte{0, 0, 1, 2, 3, 255, 1, 0, 1, 3, 3})
+	f.Add([]byte{0, 0, 1, 2, 0x13, 255, 1, 0, 1, 2, 0x43}) // one argument, two kinds
+	f.Add([]byte{0, 0, 1, 2, 3, 1, 2, 3, 4, 255, 1, 1, 1, 2, 3, 255, 2, 0, 2, 2, 9})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		arches := []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}
+		names := []string{"read", "write", "clone", "ioctl"}
+		kinds := []ArgKind{ArgValues, ArgNamespaceFlags}
+		var runs []Run
+		for len(data) > 0 {
+			// A run: its identity, then syscalls of 4 bytes each.
+			id := data[0]
+			r := Run{ContainerID: string(rune('a' + id%3)), Start: time.Unix(int64(id/3%2), 0).UTC()}
+			data = data[1:]
+			for len(data) >= 4 && data[0] != 255 {
+				s := Syscall{
+					Arch:      arches[data[0]%2],
+					Name:      names[data[1]%4],
+					Number:    int(data[2] % 3),
+					Count:     uint64(data[3]%5) + 1,
+					Processes: []string{names[data[3]/5%4]},
+				}
+				if n := data[3] >> 4; n > 0 {
+					s.Args = []Arg{{Index: int(n % 3), Kind: kinds[n/3%2], Values: []ArgValue{{Value: uint64(n), Count: 1}}}}
+				}
+				r.Syscalls = append(r.Syscalls, s)
+				data = data[4:]
+			}
+			if len(data) > 0 {
+				data = data[1:]
+			}
+			runs = append(runs, r)
+		}
+		// What spans runs is checked of runs that passed check.
+		var c runChecker
+		for _, r := range runs {
+			if c.checkSyscalls(r.Syscalls) != nil {
+				return
+			}
+		}
+		sum, ok, err := summary(runs, true)
+		wantErr := crossCheck(runs)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("summary error = %v, crossCheck says %v", err, wantErr)
+		}
+		if err != nil {
+			return
+		}
+		wantSum, wantOK := summaryRef(runs)
+		if ok != wantOK || !reflect.DeepEqual(sum, wantSum) {
+			t.Fatalf("summary =\n%v, %v\nwant\n%v, %v", sum, ok, wantSum, wantOK)
+		}
+		if sum2, ok2, _ := summary(runs, false); ok2 != ok || !reflect.DeepEqual(sum2, sum) {
+			t.Fatalf("summary without checks differs: %v", sum2)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package trace
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -65,13 +66,24 @@ func Parse(data []byte) (*Trace, error) {
 	// What t.Validate then New(t.Runs...) would do, the summary computed
 	// once and the runs copied only if they are not in normal form yet:
 	// they were decoded for this trace alone.
-	if err := t.validateRuns(); err != nil {
+	if err := t.checkRuns(); err != nil {
 		return nil, fmt.Errorf("parse trace: %w", err)
 	}
-	for i, r := range t.Runs {
-		t.Runs[i] = normal(r)
+	// Runs in normal form and in order, as Marshal writes them, are
+	// cross-checked while build summarises them, in the same order.
+	inOrder := slices.IsSortedFunc(t.Runs, compareRuns) && !slices.ContainsFunc(t.Runs, func(r Run) bool { return !isNormal(r) })
+	if !inOrder {
+		if err := crossCheck(t.Runs); err != nil {
+			return nil, fmt.Errorf("parse trace: %w", err)
+		}
+		for i, r := range t.Runs {
+			t.Runs[i] = normal(r)
+		}
 	}
-	n, ok := build(t.Runs)
+	n, ok, err := build(t.Runs, inOrder)
+	if err != nil {
+		return nil, fmt.Errorf("parse trace: %w", err)
+	}
 	if !ok {
 		return nil, fmt.Errorf("parse trace: %w", errOverflow)
 	}
@@ -96,9 +108,12 @@ func Marshal(t *Trace) ([]byte, error) {
 	for i, r := range t.Runs {
 		runs[i] = normal(r)
 	}
-	n, ok := build(runs)
+	n, ok, err := build(runs, true)
 	n.Version = t.Version
-	if err := n.validateRuns(); err != nil {
+	if err := n.checkRuns(); err != nil {
+		return nil, fmt.Errorf("marshal trace: %w", err)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("marshal trace: %w", err)
 	}
 	if !ok {

@@ -9,7 +9,7 @@ import (
 
 // FuzzNormal checks the shortcuts Parse and Marshal take: normal(r)
 // equals normRun(r), what normRun returns needs no further copy, a
-// one-run summary is what summarise makes of it, and a summary in normal
+// one-run summary is what summary makes of it, and a summary in normal
 // form compares as a normalised copy does.
 func FuzzNormal(f *testing.F) {
 	f.Add("c1", "sh", "sh", "read", "write", "SCMP_ARCH_X86_64", int64(0), 0, uint8(0))
@@ -66,9 +66,9 @@ func FuzzNormal(f *testing.F) {
 
 		// The shortcuts for a one-run trace: its summary, and a summary
 		// in normal form compared without a copy.
-		sum, _ := summarise([]Run{want})
+		sum, _, _ := summary([]Run{want}, false)
 		if got, ok := summariseOne(want); ok && !reflect.DeepEqual(got, sum) {
-			t.Fatalf("summariseOne(%#v) =\n%#v\nsummarise gives\n%#v", want, got, sum)
+			t.Fatalf("summariseOne(%#v) =\n%#v\nsummary gives\n%#v", want, got, sum)
 		}
 		for _, given := range [][]Syscall{sum, want.Syscalls, r.Syscalls} {
 			if got, want := fmt.Sprint(checkSummary(given, sum)), fmt.Sprint(checkSummaryCopy(given, sum)); got != want {

@@ -56,19 +56,22 @@ var (
 // Validate does not check that names exist in any syscall table: a trace
 // from a newer kernel may hold names this build does not know.
 func (t *Trace) Validate() error {
-	if err := t.validateRuns(); err != nil {
+	if err := t.checkRuns(); err != nil {
 		return err
 	}
-	sum, ok := summarise(t.Runs)
+	sum, ok, err := summary(t.Runs, true)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errOverflow
 	}
 	return checkSummary(t.Syscalls, sum)
 }
 
-// validateRuns is Validate without the checks of the summary: the
-// version, each run, and the properties spanning runs.
-func (t *Trace) validateRuns() error {
+// checkRuns is the start of Validate: the version and each run on its
+// own. What spans runs, crossCheck or summary checks.
+func (t *Trace) checkRuns() error {
 	if t == nil {
 		return fmt.Errorf("%w: trace is nil", ErrInvalid)
 	}
@@ -81,7 +84,7 @@ func (t *Trace) validateRuns() error {
 			return fmt.Errorf("run %d (%s): %w", i, describe(r), err)
 		}
 	}
-	return crossCheck(t.Runs)
+	return nil
 }
 
 // checkSummary compares a summary given in a trace, if any, with the one
@@ -206,7 +209,8 @@ func (c *runChecker) checkSyscalls(ss []Syscall) error {
 	c.ready = false
 	sorted := true
 	group := 0 // where the current architecture's entries start, while sorted
-	for i, s := range ss {
+	for i := range ss {
+		s := &ss[i]
 		var prev *Syscall
 		if i > 0 {
 			prev = &ss[i-1]
@@ -218,7 +222,7 @@ func (c *runChecker) checkSyscalls(ss []Syscall) error {
 		if s.Runs != 0 {
 			return fmt.Errorf("syscall %d (%s %s): %w: runs is only valid in the summary", i, s.Arch, s.Name, ErrInvalid)
 		}
-		if sorted && prev != nil && compareSyscalls(*prev, s) > 0 {
+		if sorted && prev != nil && compareSyscalls(*prev, *s) > 0 {
 			// Out of order: the maps take over, with what came before.
 			sorted = false
 			byName, byNr := c.maps(len(ss))
@@ -264,18 +268,18 @@ func (c *runChecker) checkSyscalls(ss []Syscall) error {
 	return nil
 }
 
-func errListedTwice(i int, s Syscall) error {
+func errListedTwice(i int, s *Syscall) error {
 	return fmt.Errorf("syscall %d: %w: %s %s is listed twice", i, ErrInvalid, s.Arch, s.Name)
 }
 
-func errNumberTwice(i int, s Syscall, other string) error {
+func errNumberTwice(i int, s *Syscall, other string) error {
 	return fmt.Errorf("syscall %d: %w: %s number %d is both %s and %s", i, ErrInvalid, s.Arch, s.Number, other, s.Name)
 }
 
 // validateSyscall checks the fields shared by run entries and summary
 // entries. archChecked skips the check of s.Arch, which passed it for
 // the entry before.
-func validateSyscall(s Syscall, archChecked bool) error {
+func validateSyscall(s *Syscall, archChecked bool) error {
 	if err := CheckName(s.Name); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
