@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -74,6 +76,90 @@ func Marshal(v any, sizeHint int) ([]byte, error) {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// MarshalLast returns what Marshal returns for v with elems as the
+// elements of the array that is the last member of v's object, which v
+// itself must leave empty ([]). Marshal writes v in one go; MarshalLast
+// writes v with the array empty while workers, one per CPU, each write a
+// share of the elements as Marshal writes an element of such an array,
+// and joins the pieces with the punctuation and indentation Marshal puts
+// between them. Writing the 1,000 runs of a
+// merged trace (19 MB) in one go took a third of the time of merging
+// 1,000 traces on a 2-CPU machine, all of it on one CPU.
+//
+// The output is Marshal's byte for byte (FuzzMarshalLast). An error, which
+// none of the project's types can cause, names the place in the element
+// rather than in the document.
+func MarshalLast[E any](v any, elems []E, sizeHint int) ([]byte, error) {
+	return marshalLast(v, elems, sizeHint, runtime.GOMAXPROCS(0))
+}
+
+func marshalLast[E any](v any, elems []E, sizeHint, workers int) ([]byte, error) {
+	// An element of an array in a member of the top-level object is at
+	// depth 2: each of its lines after the first is indented twice more,
+	// and it is preceded by a line break and two indents.
+	const (
+		indent   = "    "
+		emptyEnd = "[]\n}\n" // the empty array, the object's end, the newline
+		open     = "[\n" + indent
+		sep      = ",\n" + indent
+		end      = "\n  ]\n}\n"
+	)
+	parts := make([][]byte, max(1, min(workers, len(elems))))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for w := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			share := elems[w*len(elems)/len(parts) : (w+1)*len(elems)/len(parts)]
+			var buf bytes.Buffer
+			buf.Grow(sizeHint / len(parts))
+			var enc jsontext.Encoder
+			for i := range share {
+				if i > 0 {
+					buf.WriteString(sep)
+				}
+				// Each element is a top-level value of its own, which the
+				// encoder ends with a newline that is not the element's.
+				enc.Reset(&buf, writeOptions, jsontext.WithIndentPrefix(indent))
+				if err := json.MarshalEncode(&enc, &share[i]); err != nil {
+					errs[w] = fmt.Errorf("encode: %w", err)
+					return
+				}
+				buf.Truncate(buf.Len() - len("\n"))
+			}
+			parts[w] = buf.Bytes()
+		}()
+	}
+	head, err := Marshal(v, 0)
+	wg.Wait()
+	switch {
+	case err != nil:
+		return nil, err
+	case !bytes.HasSuffix(head, []byte(emptyEnd)):
+		return nil, errors.New("encode: the last member is not an empty array")
+	case len(elems) == 0:
+		return head, nil
+	}
+	size := len(head) - len(emptyEnd) + len(open) + len(end) + len(sep)*(len(parts)-1)
+	for w, p := range parts {
+		if errs[w] != nil {
+			return nil, errs[w]
+		}
+		size += len(p)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, head[:len(head)-len(emptyEnd)]...)
+	out = append(out, open...)
+	for w, p := range parts {
+		if w > 0 {
+			out = append(out, sep...)
+		}
+		out = append(out, p...)
+	}
+	return append(out, end...), nil
 }
 
 // Members calls fn with the name of each member of the top-level object
