@@ -123,9 +123,13 @@ func Marshal(t *Trace) ([]byte, error) {
 }
 
 // encode is the end of Marshal: it writes n, a valid trace with its
-// summary, as a file.
+// summary and a non-nil list of runs, as a file. The runs, the bulk of a
+// merged trace, are written in parallel (see jsonfile.MarshalLast); Runs
+// is Trace's last field.
 func encode(n *Trace) ([]byte, error) {
-	data, err := jsonfile.Marshal(n, encodedSize(n))
+	head := *n
+	head.Runs = []Run{}
+	data, err := jsonfile.MarshalLast(&head, n.Runs, encodedSize(n))
 	if err != nil {
 		return nil, fmt.Errorf("marshal trace: %w", err)
 	}
