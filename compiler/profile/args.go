@@ -203,14 +203,15 @@ type argPlan struct {
 	runs, rtRuns int
 	// summary has each recorded call's counts, for comments.
 	summary map[string]*callStats
+	// trace is the trace planned for, whose summary has the processes.
+	trace *trace.Trace
 }
 
-// callStats is how often, in which runs and by which processes a call
-// was made, on any architecture.
+// callStats is how often and in which runs a call was made, on any
+// architecture.
 type callStats struct {
 	count uint64
 	runs  runTally
-	procs map[string]struct{}
 }
 
 // planArgs makes the plan for trace t on native. rt tells the runs of
@@ -224,6 +225,7 @@ func planArgs(t *trace.Trace, rt func(trace.Run) bool, native seccomp.Arch, allo
 		specs:   recordedArgs(t, isRT),
 		tty:     slices.Contains(genericTTYArches, native),
 		summary: map[string]*callStats{},
+		trace:   t,
 	}
 	for i, r := range t.Runs {
 		runtime := isRT(i)
@@ -235,14 +237,11 @@ func planArgs(t *trace.Trace, rt func(trace.Run) bool, native seccomp.Arch, allo
 		for _, s := range r.Syscalls {
 			st := p.summary[s.Name]
 			if st == nil {
-				st = &callStats{procs: map[string]struct{}{}}
+				st = &callStats{}
 				p.summary[s.Name] = st
 			}
 			st.count = saturatingAdd(st.count, s.Count)
 			st.runs.add(i, runtime)
-			for _, pr := range s.Processes {
-				st.procs[pr] = struct{}{}
-			}
 		}
 	}
 	for n := range inputAllowed {
@@ -426,7 +425,17 @@ func (p *argPlan) seen(name string) string {
 	if st == nil {
 		return "allowed by an input profile"
 	}
-	return fmt.Sprintf("seen %dx by %s %s", st.count, listProcesses(st.procs), p.inRuns(st.runs))
+	// The processes of the few calls that get a comment, from the
+	// trace's summary, rather than a set for each call of each run.
+	procs := map[string]struct{}{}
+	for _, s := range p.trace.Syscalls {
+		if s.Name == name {
+			for _, pr := range s.Processes {
+				procs[pr] = struct{}{}
+			}
+		}
+	}
+	return fmt.Sprintf("seen %dx by %s %s", st.count, listProcesses(procs), p.inRuns(st.runs))
 }
 
 // inRuns renders a tally as "in 2/3 runs", or, when runtimes' traces were
