@@ -548,7 +548,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	u32 abi = ABI_NATIVE;
 	if (in_compat_syscall(task)) {
 		abi = ABI_COMPAT;
-	} else if (nr_execve[ABI_X32] != 0xffffffff && (nr & X32_SYSCALL_BIT)) {
+	} else if ((nr & X32_SYSCALL_BIT) && nr_execve[ABI_X32] != 0xffffffff) {
 		abi = ABI_X32;
 		nr &= ~(u64)X32_SYSCALL_BIT;
 	}
