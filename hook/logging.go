@@ -34,14 +34,9 @@ func setupLogging(level, fallback string, stderrMax logrus.Level) {
 		logrus.SetLevel(l)
 	}
 	logrus.AddHook(writerHook{w: os.Stderr, max: stderrMax})
-	for _, sock := range []string{"/dev/log", "/var/run/syslog"} {
-		if _, err := os.Stat(sock); err != nil {
-			continue
-		}
-		if h, err := lsyslog.NewSyslogHook("unix", sock, syslog.LOG_INFO|syslog.LOG_DAEMON, syslogTag); err == nil {
-			logrus.AddHook(h)
-			return
-		}
+	if h := dialSyslog(syslogSockets); h != nil {
+		logrus.AddHook(h)
+		return
 	}
 	if fallback == "" {
 		return
@@ -53,6 +48,27 @@ func setupLogging(level, fallback string, stderrMax logrus.Level) {
 	if err == nil {
 		logrus.AddHook(fileHook{f})
 	}
+}
+
+// syslogSockets are where a local syslog daemon listens.
+var syslogSockets = []string{"/dev/log", "/var/run/syslog"}
+
+// dialSyslog connects to the first of socks that accepts a connection, as
+// a datagram socket (journald's /dev/log, rsyslog's and syslog-ng's by
+// default) or else a stream socket, as log/syslog does for its default
+// address. It returns nil when none does.
+func dialSyslog(socks []string) logrus.Hook {
+	for _, sock := range socks {
+		if _, err := os.Stat(sock); err != nil {
+			continue
+		}
+		for _, network := range []string{"unixgram", "unix"} {
+			if h, err := lsyslog.NewSyslogHook(network, sock, syslog.LOG_INFO|syslog.LOG_DAEMON, syslogTag); err == nil {
+				return h
+			}
+		}
+	}
+	return nil
 }
 
 // writerHook writes entries up to max to w, one line each.
