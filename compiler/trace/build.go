@@ -89,10 +89,28 @@ func MergeMarshal(traces ...*Trace) ([]byte, error) {
 // that are in normal form already (see normal) and copied reports
 // whether any run was not.
 func merge(traces []*Trace, copyRuns bool) (m *Trace, copied bool, err error) {
+	// Each run is checked and put in normal form on its own, all of them
+	// in parallel (eachRun); what spans runs is done after, in order.
+	start := make([]int, len(traces)+1) // the runs of traces[i] are all[start[i]:start[i+1]]
+	var all []Run
+	for i, t := range traces {
+		start[i] = len(all)
+		if t != nil && t.Version == Version {
+			all = append(all, t.Runs...)
+		}
+	}
+	start[len(traces)] = len(all)
+	errs := make([]error, len(all))
+	normed := make([]bool, len(all))
+	eachRun(len(all), func(c *runChecker, k int) {
+		if errs[k] = c.check(all[k]); errs[k] == nil && (copyRuns || !isNormal(all[k])) {
+			all[k], normed[k] = normRun(all[k]), true
+		}
+	})
+
 	var runs []Run
 	var origin []int // origin[k] is the trace runs[k] came from
 	byID := make(map[identity]int)
-	var c runChecker
 	for i, t := range traces {
 		if t == nil {
 			return nil, false, &InputError{Index: i, Other: -1, Err: errors.New("trace is nil")}
@@ -100,14 +118,13 @@ func merge(traces []*Trace, copyRuns bool) (m *Trace, copied bool, err error) {
 		if t.Version != Version {
 			return nil, false, &InputError{Index: i, Other: -1, Err: fmt.Errorf("%w %d (this build reads version %d)", ErrVersion, t.Version, Version)}
 		}
-		for j, r := range t.Runs {
-			if err := c.check(r); err != nil {
-				return nil, false, &InputError{Index: i, Other: -1, Err: fmt.Errorf("run %d (%s): %w", j, describe(r), err)}
+		for j := range t.Runs {
+			k := start[i] + j
+			if errs[k] != nil {
+				return nil, false, &InputError{Index: i, Other: -1, Err: fmt.Errorf("run %d (%s): %w", j, describe(t.Runs[j]), errs[k])}
 			}
-			if copyRuns || !isNormal(r) {
-				r = normRun(r)
-				copied = true
-			}
+			r := all[k]
+			copied = copied || normed[k]
 			id := identityOf(r)
 			k, ok := byID[id]
 			if !ok {

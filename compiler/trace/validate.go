@@ -78,10 +78,11 @@ func (t *Trace) checkRuns() error {
 	if t.Version != Version {
 		return versionError(t.Version)
 	}
-	var c runChecker
-	for i, r := range t.Runs {
-		if err := c.check(r); err != nil {
-			return fmt.Errorf("run %d (%s): %w", i, describe(r), err)
+	errs := make([]error, len(t.Runs))
+	eachRun(len(t.Runs), func(c *runChecker, i int) { errs[i] = c.check(t.Runs[i]) })
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("run %d (%s): %w", i, describe(t.Runs[i]), err)
 		}
 	}
 	return nil
