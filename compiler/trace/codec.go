@@ -40,8 +40,10 @@ func Parse(data []byte) (*Trace, error) {
 		return nil, fmt.Errorf("parse trace: %w", versionError(v))
 	}
 	var f file
-	if err := jsonfile.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("parse trace: %w", err)
+	if len(data) < parallelSize || decodeParallel(data, &f) != nil {
+		if err := jsonfile.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("parse trace: %w", err)
+		}
 	}
 	switch {
 	case f.Version == nil:
