@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -413,93 +415,219 @@ func compareBool(a, b bool) int {
 // looks the runs up in, and looking them up twice was a third of the
 // time of merging a thousand runs.
 func summary(runs []Run, check bool) (sum []Syscall, ok bool, err error) {
-	ok = true
+	if sm := summariseParallel(runs, check); sm != nil {
+		sum, ok = sm.result()
+		return sum, ok, nil
+	}
+	sm := newSummer(check)
+	for i := range runs {
+		if err := sm.add(&runs[i]); err != nil {
+			return nil, false, err
+		}
+	}
+	sum, ok = sm.result()
+	return sum, ok, nil
+}
+
+// summariseParallel is summary for many runs, in parallel: each worker
+// summarises a range of them, and the ranges' summaries are added up in
+// order. It returns nil, for summary to do it one run at a time, for
+// fewer runs, and with check set, for runs in which crossCheck finds a
+// problem: only that way is it the first problem. Summarising the 1,000
+// runs of a merged trace took 20 ms on one CPU.
+func summariseParallel(runs []Run, check bool) *summer {
+	workers := min(runtime.GOMAXPROCS(0), len(runs)/minParallel)
+	if workers < 2 {
+		return nil
+	}
+	if check {
+		seen := make(map[identity]bool, len(runs))
+		for _, r := range runs {
+			if seen[identityOf(r)] {
+				return nil
+			}
+			seen[identityOf(r)] = true
+		}
+	}
+	parts := make([]*summer, workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sm := newSummer(false)
+			sm.check = check
+			for i := w * len(runs) / workers; i < (w+1)*len(runs)/workers; i++ {
+				if sm.add(&runs[i]) != nil {
+					return
+				}
+			}
+			parts[w] = sm
+		}()
+	}
+	wg.Wait()
+	for _, p := range parts[1:] {
+		if parts[0] == nil || p == nil || !parts[0].addSummer(p) {
+			return nil
+		}
+	}
+	return parts[0]
+}
+
+// summer computes a summary one run at a time (see summary).
+type summer struct {
+	check bool
+	ok    bool
 	// Entries by architecture, then name: a run lists each
 	// architecture's calls together, so an architecture's table is looked
 	// up when the architecture changes rather than hashed with every name.
-	tables := make(map[string]map[string]int)
+	tables map[string]map[string]int
+	seen   map[identity]bool // with check, when identities are checked here
+	sum    []Syscall
+	procs  []stringSet
+	args   [][]Arg // args[i] is what the runs recorded of sum[i]'s arguments
+}
+
+// newSummer returns a summer, which with check set cross-checks the runs
+// it is given, identities included.
+func newSummer(check bool) *summer {
+	sm := &summer{check: check, ok: true, tables: make(map[string]map[string]int), sum: []Syscall{}}
+	if check {
+		sm.seen = make(map[identity]bool)
+	}
+	return sm
+}
+
+// entry returns the index of the entry of arch and name, adding one with
+// number if there is none.
+func (sm *summer) entry(arch, name string, number int) (i int, found bool) {
+	table := sm.tables[arch]
+	if table == nil {
+		table = make(map[string]int)
+		sm.tables[arch] = table
+	}
+	if i, found = table[name]; !found {
+		i = len(sm.sum)
+		table[name] = i
+		sm.sum = append(sm.sum, Syscall{Name: name, Number: number, Arch: arch})
+		sm.procs = append(sm.procs, stringSet{})
+		sm.args = append(sm.args, nil)
+	}
+	return i, found
+}
+
+// add adds r, or with check set reports what crossCheck would of r and
+// the runs added before. After an error, the summer must not be used.
+func (sm *summer) add(r *Run) error {
+	if sm.seen != nil {
+		id := identityOf(*r)
+		if sm.seen[id] {
+			return fmt.Errorf("%w: %s appears twice", ErrConflict, describe(*r))
+		}
+		sm.seen[id] = true
+	}
 	var table map[string]int
 	arch := ""
-	var seen map[identity]bool
-	if check {
-		seen = make(map[identity]bool, len(runs))
-	}
-	var procs []stringSet
-	var argIdx []int // argIdx[i] is 1 + the entry of sum[i] in args, or 0
-	var args [][]Arg
-	sum = []Syscall{}
-	for _, r := range runs {
-		if check {
-			id := identityOf(r)
-			if seen[id] {
-				return nil, false, fmt.Errorf("%w: %s appears twice", ErrConflict, describe(r))
-			}
-			seen[id] = true
+	for j := range r.Syscalls {
+		s := &r.Syscalls[j]
+		if table == nil || s.Arch != arch {
+			arch, table = s.Arch, sm.tables[s.Arch]
 		}
-		for j := range r.Syscalls {
-			s := &r.Syscalls[j]
-			if table == nil || s.Arch != arch {
-				arch = s.Arch
-				if table = tables[arch]; table == nil {
-					table = make(map[string]int)
-					tables[arch] = table
+		i, found := table[s.Name]
+		if !found {
+			i, _ = sm.entry(s.Arch, s.Name, s.Number)
+			table = sm.tables[arch]
+		}
+		e := &sm.sum[i]
+		if sm.check && e.Number != s.Number {
+			return fmt.Errorf("%w: %s %s has number %d in one run and %d in another (%s)",
+				ErrInvalid, s.Arch, s.Name, e.Number, s.Number, describe(*r))
+		}
+		e.Count = addCount(e.Count, s.Count, &sm.ok)
+		e.RuntimeCount = addCount(e.RuntimeCount, s.RuntimeCount, &sm.ok)
+		e.Runs++
+		for _, p := range s.Processes {
+			sm.procs[i].add(p)
+		}
+		if len(s.Args) > 0 {
+			if sm.check {
+				if err := checkKinds(sm.args[i], *s, *r); err != nil {
+					return err
 				}
 			}
-			i, found := table[s.Name]
-			if !found {
-				i = len(sum)
-				table[s.Name] = i
-				sum = append(sum, Syscall{Name: s.Name, Number: s.Number, Arch: s.Arch})
-				procs = append(procs, stringSet{})
-				argIdx = append(argIdx, 0)
-			}
-			e := &sum[i]
-			if check && e.Number != s.Number {
-				return nil, false, fmt.Errorf("%w: %s %s has number %d in one run and %d in another (%s)",
-					ErrInvalid, s.Arch, s.Name, e.Number, s.Number, describe(r))
-			}
-			e.Count = addCount(e.Count, s.Count, &ok)
-			e.RuntimeCount = addCount(e.RuntimeCount, s.RuntimeCount, &ok)
-			e.Runs++
-			for _, p := range s.Processes {
-				procs[i].add(p)
-			}
-			if len(s.Args) > 0 {
-				if argIdx[i] == 0 {
-					args = append(args, nil)
-					argIdx[i] = len(args)
-				}
-				acc := &args[argIdx[i]-1]
-				if check {
-					if err := checkKinds(*acc, *s, r); err != nil {
-						return nil, false, err
-					}
-				}
-				*acc = mergeArgs(*acc, s.Args, &ok)
-			}
+			sm.args[i] = mergeArgs(sm.args[i], s.Args, &sm.ok)
 		}
 	}
-	for i := range sum {
-		sum[i].Processes = normProcesses(procs[i].list)
-		if argIdx[i] > 0 {
-			sum[i].Args = args[argIdx[i]-1]
+	return nil
+}
+
+// addSummer adds the summary of other, of runs after sm's. With check
+// set, it reports false for what crossCheck would find between them: a
+// number or an argument kind that differs.
+func (sm *summer) addSummer(other *summer) bool {
+	for j := range other.sum {
+		o := &other.sum[j]
+		i, found := sm.entry(o.Arch, o.Name, o.Number)
+		e := &sm.sum[i]
+		if found && sm.check && e.Number != o.Number {
+			return false
+		}
+		if found {
+			e.Count = addCount(e.Count, o.Count, &sm.ok)
+			e.RuntimeCount = addCount(e.RuntimeCount, o.RuntimeCount, &sm.ok)
+		} else {
+			e.Count, e.RuntimeCount = o.Count, o.RuntimeCount
+		}
+		e.Runs += o.Runs
+		for _, p := range other.procs[j].list {
+			sm.procs[i].add(p)
+		}
+		if len(other.args[j]) > 0 {
+			if sm.check && kindMismatch(sm.args[i], other.args[j]) >= 0 {
+				return false
+			}
+			sm.args[i] = mergeArgs(sm.args[i], other.args[j], &sm.ok)
 		}
 	}
-	slices.SortFunc(sum, compareSyscalls)
-	return sum, ok, nil
+	sm.ok = sm.ok && other.ok
+	return true
+}
+
+// result returns the summary of the runs added, sorted; ok is false when
+// a count saturated.
+func (sm *summer) result() (sum []Syscall, ok bool) {
+	for i := range sm.sum {
+		sm.sum[i].Processes = normProcesses(sm.procs[i].list)
+		if len(sm.args[i]) > 0 {
+			sm.sum[i].Args = sm.args[i]
+		}
+	}
+	slices.SortFunc(sm.sum, compareSyscalls)
+	return sm.sum, sm.ok
 }
 
 // checkKinds is crossCheck's check of the argument kinds of s, made in
 // run r, against acc, what the runs before recorded of its arguments.
 func checkKinds(acc []Arg, s Syscall, r Run) error {
-	for _, a := range s.Args {
-		j, found := slices.BinarySearchFunc(acc, a.Index, func(x Arg, index int) int { return cmp.Compare(x.Index, index) })
-		if found && acc[j].Kind != a.Kind {
-			return fmt.Errorf("%w: %s %s argument %d is %s in one run and %s in another (%s)",
-				ErrInvalid, s.Arch, s.Name, a.Index, acc[j].Kind, a.Kind, describe(r))
-		}
+	if k := kindMismatch(acc, s.Args); k >= 0 {
+		a := s.Args[k]
+		j, _ := slices.BinarySearchFunc(acc, a.Index, func(x Arg, index int) int { return cmp.Compare(x.Index, index) })
+		return fmt.Errorf("%w: %s %s argument %d is %s in one run and %s in another (%s)",
+			ErrInvalid, s.Arch, s.Name, a.Index, acc[j].Kind, a.Kind, describe(r))
 	}
 	return nil
+}
+
+// kindMismatch returns the position in add of the first argument that acc
+// has at the same index with another kind, or -1. acc is sorted by index.
+func kindMismatch(acc, add []Arg) int {
+	for k, a := range add {
+		j, found := slices.BinarySearchFunc(acc, a.Index, func(x Arg, index int) int { return cmp.Compare(x.Index, index) })
+		if found && acc[j].Kind != a.Kind {
+			return k
+		}
+	}
+	return -1
 }
 
 // summariseOne is summary for a single run in normal form, the trace

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -116,13 +117,15 @@ func summaryRef(runs []Run) (sum []Syscall, ok bool) {
 }
 
 // FuzzSummary compares summary, which cross-checks runs as it summarises
-// them, with crossCheck followed by summaryRef, on valid runs that share
-// identities, names, numbers and argument indexes.
+// them, one at a time and in parallel, with crossCheck followed by
+// summaryRef, on valid runs that share identities, names, numbers and
+// argument indexes.
 func FuzzSummary(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 2, 3, 255, 1, 0, 1, 2, 3})
 	f.Add([]byte{0, 0, 1, 2, 3, 255, 0, 0, 1, 2, 3})
 	f.Add([]byte{0, 0, 1, 2, 3, 255, 1, 0, 1, 3, 3})
 	f.Add([]byte{0, 0, 1, 2, 0x13, 255, 1, 0, 1, 2, 0x43}) // one argument, two kinds
+	f.Add([]byte{0, 0, 1, 2, 6, 255, 1, 0, 1, 2, 6})       // counts that saturate
 	f.Add([]byte{0, 0, 1, 2, 3, 1, 2, 3, 4, 255, 1, 1, 1, 2, 3, 255, 2, 0, 2, 2, 9})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		arches := []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}
@@ -142,6 +145,9 @@ func FuzzSummary(f *testing.F) {
 					Count:     uint64(data[3]%5) + 1,
 					Processes: []string{names[data[3]/5%4]},
 				}
+				if data[3]%7 == 6 {
+					s.Count = math.MaxUint64 - 1 // sums saturate
+				}
 				if n := data[3] >> 4; n > 0 {
 					s.Args = []Arg{{Index: int(n % 3), Kind: kinds[n/3%2], Values: []ArgValue{{Value: uint64(n), Count: 1}}}}
 				}
@@ -160,20 +166,26 @@ func FuzzSummary(f *testing.F) {
 				return
 			}
 		}
-		sum, ok, err := summary(runs, true)
 		wantErr := crossCheck(runs)
-		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
-			t.Fatalf("summary error = %v, crossCheck says %v", err, wantErr)
-		}
-		if err != nil {
-			return
-		}
 		wantSum, wantOK := summaryRef(runs)
-		if ok != wantOK || !reflect.DeepEqual(sum, wantSum) {
-			t.Fatalf("summary =\n%v, %v\nwant\n%v, %v", sum, ok, wantSum, wantOK)
-		}
-		if sum2, ok2, _ := summary(runs, false); ok2 != ok || !reflect.DeepEqual(sum2, sum) {
-			t.Fatalf("summary without checks differs: %v", sum2)
+		// One run at a time, then in parallel (summariseParallel) from
+		// two runs on.
+		for _, min := range []int{minParallel, 1} {
+			defer func(n int) { minParallel = n }(minParallel)
+			minParallel = min
+			sum, ok, err := summary(runs, true)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Fatalf("summary error = %v, crossCheck says %v", err, wantErr)
+			}
+			if err != nil {
+				continue
+			}
+			if ok != wantOK || !reflect.DeepEqual(sum, wantSum) {
+				t.Fatalf("summary =\n%v, %v\nwant\n%v, %v", sum, ok, wantSum, wantOK)
+			}
+			if sum2, ok2, _ := summary(runs, false); ok2 != ok || !reflect.DeepEqual(sum2, sum) {
+				t.Fatalf("summary without checks differs: %v", sum2)
+			}
 		}
 	})
 }
