@@ -2,6 +2,7 @@ package fsutil_test
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -127,6 +128,59 @@ func TestWriteFileAtomic(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// pieces writes its pieces one Write each, then fails if err is set.
+type pieces struct {
+	parts []string
+	err   error
+}
+
+func (p pieces) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, s := range p.parts {
+		m, err := io.WriteString(w, s)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, p.err
+}
+
+func TestWriteFileAtomicFrom(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.json")
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+
+	if err := fsutil.WriteFileAtomicFrom(path, pieces{parts: []string{"one", ""}}, 0o644); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	big := strings.Repeat("x", 3<<20)
+	if err := fsutil.WriteFileAtomicFrom(path, pieces{parts: []string{"t", big, "wo"}}, 0o644); err != nil {
+		t.Fatalf("replace: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	st, _ := os.Stat(path)
+	if string(data) != "t"+big+"wo" || st.Mode().Perm() != 0o644 {
+		t.Errorf("got %d bytes mode %v, want %d mode 0644 despite the umask", len(data), st.Mode().Perm(), len(big)+3)
+	}
+	// An error from the writer leaves the file as it was, and no
+	// temporary file.
+	failed := errors.New("encode failed")
+	if err := fsutil.WriteFileAtomicFrom(path, pieces{parts: []string{"half"}, err: failed}, 0o644); err != failed {
+		t.Errorf("failing writer: err = %v, want it as it is", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "t"+big+"wo" {
+		t.Errorf("a failed write changed the file: %d bytes", len(data))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	if err := fsutil.WriteFileAtomicFrom(filepath.Join(dir, "missing", "x"), pieces{}, 0o644); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing directory: err = %v", err)
 	}
 }
 
