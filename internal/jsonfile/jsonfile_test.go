@@ -259,3 +259,37 @@ func TestMarshalLastNotEmpty(t *testing.T) {
 		t.Error("MarshalLast of a document whose array is null succeeded")
 	}
 }
+
+// failWriter fails once it has taken n bytes.
+type failWriter struct{ n int }
+
+func (f *failWriter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		w := f.n
+		f.n = 0
+		return w, errors.New("disk full")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+func TestWriteLast(t *testing.T) {
+	elems := make([]element, 100)
+	for i := range elems {
+		elems[i] = element{ID: strings.Repeat("x", i), Tags: []string{"a"}}
+	}
+	want, err := jsonfile.MarshalLast(&listDoc{Name: "n", Elems: []element{}}, elems, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if n, err := jsonfile.WriteLast(&buf, &listDoc{Name: "n", Elems: []element{}}, elems, 0); err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("WriteLast = %d, %v; want %d bytes, nil, the same as MarshalLast", n, err, len(want))
+	}
+	for _, at := range []int{0, 10, len(want) / 2, len(want) - 1} {
+		n, err := jsonfile.WriteLast(&failWriter{at}, &listDoc{Name: "n", Elems: []element{}}, elems, 0)
+		if err == nil || n != int64(at) {
+			t.Errorf("WriteLast to a writer failing after %d bytes = %d, %v", at, n, err)
+		}
+	}
+}
