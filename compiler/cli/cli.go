@@ -112,11 +112,24 @@ func (c *CLI) merge(o *Options) error {
 		}
 		traces = append(traces, in.trace)
 	}
-	data, err := trace.MergeMarshal(traces...)
+	m, err := trace.MergeFile(traces...)
 	if err != nil {
 		return nameInput(err, o.Inputs, nil)
 	}
-	return c.output(o.Output, data)
+	if o.Output == Stdout {
+		// Whole, as every command writes to stdout.
+		var b bytes.Buffer
+		if _, err := m.WriteTo(&b); err != nil {
+			return err
+		}
+		return c.output(o.Output, b.Bytes())
+	}
+	// Written to the file as it is encoded: a merge of many traces is
+	// large, and writing it out overlaps encoding it.
+	if err := c.impl.WriteFileFrom(o.Output, m); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }
 
 // compile implements `compile [--base PROFILE] -o OUT INPUT...`.

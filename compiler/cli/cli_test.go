@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -38,6 +39,14 @@ func (f *fakeImpl) WriteFile(path string, data []byte) error {
 	}
 	f.written[path] = string(data)
 	return nil
+}
+
+func (f *fakeImpl) WriteFileFrom(path string, src io.WriterTo) error {
+	var b bytes.Buffer
+	if _, err := src.WriteTo(&b); err != nil {
+		return err
+	}
+	return f.WriteFile(path, b.Bytes())
 }
 
 func (f *fakeImpl) NativeArch() (seccomp.Arch, error) { return f.native, nil }

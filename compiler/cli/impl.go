@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/containers/common/pkg/seccomp"
 
@@ -18,6 +19,9 @@ type impl interface {
 	ReadFile(path string) ([]byte, error)
 	// WriteFile replaces path atomically with data (mode OutputMode).
 	WriteFile(path string, data []byte) error
+	// WriteFileFrom is WriteFile for what src writes, written as src
+	// writes it; an error from src leaves path unchanged.
+	WriteFileFrom(path string, src io.WriterTo) error
 	// NativeArch is the architecture compiled profiles are for when
 	// --arch is not given.
 	NativeArch() (seccomp.Arch, error)
@@ -35,6 +39,10 @@ func (defaultImpl) ReadFile(path string) ([]byte, error) {
 
 func (defaultImpl) WriteFile(path string, data []byte) error {
 	return fsutil.WriteFileAtomic(path, data, OutputMode)
+}
+
+func (defaultImpl) WriteFileFrom(path string, src io.WriterTo) error {
+	return fsutil.WriteFileAtomicFrom(path, src, OutputMode)
 }
 
 func (defaultImpl) NativeArch() (seccomp.Arch, error) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/jsonfile"
 )
 
 // New returns a trace holding copies of runs, normalised, with the summary
@@ -69,6 +72,22 @@ func Merge(traces ...*Trace) (*Trace, error) {
 // copied and summarised again. Merging a thousand one-run traces, that
 // was a tenth of the time.
 func MergeMarshal(traces ...*Trace) ([]byte, error) {
+	m, err := MergeFile(traces...)
+	if err != nil {
+		return nil, err
+	}
+	return encode(m.t)
+}
+
+// Merged is a merged trace ready to be written as a file, by
+// MergeFile: it holds what MergeMarshal would return before encoding it.
+type Merged struct {
+	t *Trace
+}
+
+// MergeFile does what MergeMarshal does but the encoding: it returns its
+// errors, or the merged trace to write with WriteTo.
+func MergeFile(traces ...*Trace) (*Merged, error) {
 	m, copied, err := merge(traces, false)
 	if err != nil {
 		return nil, err
@@ -84,7 +103,20 @@ func MergeMarshal(traces ...*Trace) ([]byte, error) {
 	if m.Runs == nil {
 		m.Runs = []Run{} // "runs": [], as Marshal writes no runs
 	}
-	return encode(m)
+	return &Merged{t: m}, nil
+}
+
+// WriteTo writes the file MergeMarshal returns to w, in pieces as it
+// encodes it (see jsonfile.WriteLast), so that writing a large merge to a
+// file overlaps its encoding.
+func (m *Merged) WriteTo(w io.Writer) (int64, error) {
+	head := *m.t
+	head.Runs = []Run{}
+	n, err := jsonfile.WriteLast(w, &head, m.t.Runs, encodedSize(m.t))
+	if err != nil {
+		return n, fmt.Errorf("marshal trace: %w", err)
+	}
+	return n, nil
 }
 
 // merge is Merge. With copyRuns unset, the result shares the memory of runs

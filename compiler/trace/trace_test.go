@@ -444,8 +444,8 @@ func TestMergeProperties(t *testing.T) {
 	}
 }
 
-// TestMergeMarshal checks that MergeMarshal returns what Marshal(Merge)
-// does, bytes or error, also for runs not in normal form, which it
+// TestMergeMarshal checks that MergeMarshal, and MergeFile then WriteTo,
+// give what Marshal(Merge) does, bytes or error, also for runs not in normal form, which it
 // copies, and for one that Merge takes and Marshal refuses once
 // normalised: invalid UTF-8 grows as it is replaced.
 func TestMergeMarshal(t *testing.T) {
@@ -473,6 +473,19 @@ func TestMergeMarshal(t *testing.T) {
 		got, gotErr := trace.MergeMarshal(tc.traces...)
 		if fmt.Sprint(gotErr) != fmt.Sprint(err) || !bytes.Equal(got, want) {
 			t.Errorf("%s: MergeMarshal = %.40q..., %v; Marshal(Merge) = %.40q..., %v", tc.name, got, gotErr, want, err)
+		}
+		// The same in two steps.
+		var buf bytes.Buffer
+		mf, gotErr := trace.MergeFile(tc.traces...)
+		if gotErr == nil {
+			var n int64
+			n, gotErr = mf.WriteTo(&buf)
+			if n != int64(buf.Len()) {
+				t.Errorf("%s: WriteTo wrote %d bytes, says %d", tc.name, buf.Len(), n)
+			}
+		}
+		if fmt.Sprint(gotErr) != fmt.Sprint(err) || !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s: MergeFile then WriteTo = %.40q..., %v; Marshal(Merge) = %.40q..., %v", tc.name, buf.Bytes(), gotErr, want, err)
 		}
 	}
 }
