@@ -654,3 +654,28 @@ func TestSlotReuse(t *testing.T) {
 	}
 	check("after a dead tracer's slot", trace(t, "args", opts))
 }
+
+// innerMaps, written out, are the inner maps the object declares.
+func TestInnerMaps(t *testing.T) {
+	spec, err := loadRecorder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range innerMaps {
+		got := spec.Maps[name].InnerMap
+		if got == nil {
+			t.Fatalf("%s has no inner map", name)
+		}
+		if got.Type != want.Type || got.KeySize != want.KeySize || got.ValueSize != want.ValueSize ||
+			got.MaxEntries != want.MaxEntries || got.Flags != want.Flags {
+			t.Errorf("%s: the object's inner map is %v %d/%d x%d flags %#x, innerMaps says %v %d/%d x%d flags %#x", name,
+				got.Type, got.KeySize, got.ValueSize, got.MaxEntries, got.Flags,
+				want.Type, want.KeySize, want.ValueSize, want.MaxEntries, want.Flags)
+		}
+	}
+	for name, m := range spec.Maps {
+		if _, ok := innerMaps[name]; m.InnerMap != nil && !ok {
+			t.Errorf("%s: inner map missing from innerMaps", name)
+		}
+	}
+}
