@@ -123,8 +123,8 @@ func Check(p *seccomp.Seccomp) (CheckReport, error) {
 	// libseccomp context of its own, and with 14 of them for the engine's
 	// default profile, building them took half of compiling a thousand
 	// traces. libseccomp keeps some process-wide state (what the kernel
-	// supports) that it fills in lazily without a lock, so warmUp fills it
-	// in first and the builds only read it.
+	// supports) that it fills in lazily without a lock, so the first
+	// filter is built alone and the others only read that state.
 	type job struct {
 		h   host
 		set CapSet
@@ -150,12 +150,12 @@ func Check(p *seccomp.Seccomp) (CheckReport, error) {
 		}
 		results[i], errs[i] = buildFilter(p, rules, jobs[i].h, jobs[i].set, caps, defaultAct, lockedWarn)
 	}
-	if len(jobs) > 1 {
-		warmUp(defaultAct, rules)
+	if len(jobs) > 0 {
+		build(0)
 	}
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(jobs)-1, 0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -164,7 +164,7 @@ func Check(p *seccomp.Seccomp) (CheckReport, error) {
 			}
 		}()
 	}
-	for i := range jobs {
+	for i := 1; i < len(jobs); i++ {
 		next <- i
 	}
 	close(next)
@@ -256,36 +256,6 @@ func resolveRule(s *seccomp.Syscall, haveListener bool) (resolved, error) {
 		r.conds = [][]libseccomp.ScmpCondition{all}
 	}
 	return r, nil
-}
-
-// warmUp builds and exports a small filter that makes the calls every
-// filter of Check makes, with the same default action and one rule of each
-// action rules use: what libseccomp fills in lazily and without a lock
-// depends on those (whether the kernel has seccomp(2), the TSYNC flag,
-// the actions the kernel must be asked about), not on the syscalls or
-// architectures. Most of it is filled in when libseccomp-golang starts
-// (seccomp_api_get); this is for the rest on older kernels. Building the
-// first of the filters alone for this took a tenth of Check. Errors are
-// left to the filters themselves.
-func warmUp(defaultAct libseccomp.ScmpAction, rules []resolved) {
-	filter, err := libseccomp.NewFilter(defaultAct)
-	if err != nil {
-		return
-	}
-	defer filter.Release()
-	seen := map[libseccomp.ScmpAction]bool{defaultAct: true}
-	for _, r := range rules {
-		if seen[r.action] || len(r.nrs) == 0 {
-			continue
-		}
-		seen[r.action] = true
-		if conds := r.conds[0]; len(conds) > 0 {
-			_ = filter.AddRuleConditional(r.nrs[0], r.action, conds)
-		} else {
-			_ = filter.AddRule(r.nrs[0], r.action)
-		}
-	}
-	_, _ = instructions(filter)
 }
 
 // buildFilter builds one filter and measures it.
