@@ -92,7 +92,6 @@ type Target struct {
 	opts    Options
 	ns      Namespaces
 	slot    uint32
-	spec    *ebpf.CollectionSpec
 	objs    recorderObjects
 	link    link.Link     // only for private targets
 	prog    *ebpf.Program // the attached program
@@ -169,9 +168,14 @@ func (t *Target) load() error {
 		}
 	}
 
-	spec, err := t.recorderSpec()
+	// Only here is the object parsed (ELF, BTF, line and relocation
+	// info): a tracer that joins the pinned recorder never parses it, not
+	// even to create a slot's maps (innerMaps). For such a tracer that
+	// parse was 270 KB of the 500 KB it allocated before it attached, all
+	// garbage, and no GC runs that early.
+	spec, err := loadRecorder()
 	if err != nil {
-		return err
+		return fmt.Errorf("load recorder spec: %w", err)
 	}
 	if err := setSyscallNumbers(spec); err != nil {
 		return err
@@ -214,23 +218,6 @@ func (t *Target) load() error {
 // private target), rather than open the pinned one. Loading parses the
 // kernel's BTF for the program's relocations.
 func (t *Target) Loaded() bool { return t.loaded }
-
-// recorderSpec returns the recorder's collection spec, parsed from the
-// embedded object on first use. Only loading the program needs it: a
-// tracer that joins the pinned recorder never parses it (ELF, BTF, line
-// and relocation info: 270 KB of the 500 KB such a tracer allocated
-// before it attached, all garbage, and no GC runs that early), not even
-// to create a slot's maps (innerMaps).
-func (t *Target) recorderSpec() (*ebpf.CollectionSpec, error) {
-	if t.spec == nil {
-		spec, err := loadRecorder()
-		if err != nil {
-			return nil, fmt.Errorf("load recorder spec: %w", err)
-		}
-		t.spec = spec
-	}
-	return t.spec, nil
-}
 
 // watch keeps a handle on the attached program and notes how many of its
 // runs the kernel has skipped so far (see Result.Missed).
