@@ -13,12 +13,16 @@
  * container's slot; an entry for another inode (two traced namespaces
  * whose low bits collide) sends it to the `targets` hash. The cost does not
  * grow with the number of traced containers. A slot indexes `states` (the
- * container's phase and counters) and two arrays of per-container maps:
+ * container's phase and counters) and three arrays of per-container maps:
  * `counts` (per-CPU counters, so recording takes no atomic operation) and
  * `comms` (the first process name seen making each call, per phase and
- * part). Nothing is sent
- * to user space while tracing: the tracer reads the maps once, at the end,
- * so no event can be lost to a full buffer.
+ * part) and `argsets` (below). Nothing is sent to user space while
+ * tracing: the tracer reads the maps once, at the end, so no event can be
+ * lost to a full buffer.
+ *
+ * Once a container's workload runs, nothing in its state can change any
+ * more, and the program writes its phase into the container's bucket
+ * entry: from then on a call of the workload needs nothing from `states`.
  *
  * Recording starts when the runtime is about to hand over to the workload.
  * A target starts WAITING. The first prctl() moves it to PRCTL (the point
@@ -72,6 +76,8 @@ enum layout {
 	ARG_ENTRIES = NR_PHASES * NR_ABIS * NR_ARG_ROWS,
 	COMM_LEN = 16,
 	INDEX_SIZE = 4096, /* a power of two */
+	BUCKET_SLOT = 0xffff, /* slot + 1 in a bucket entry */
+	BUCKET_PHASE_SHIFT = 16, /* and above it, a phase the program set */
 };
 
 enum abi {
@@ -140,9 +146,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } targets SEC(".maps");
 
-/* inode & (INDEX_SIZE - 1) -> inode << 32 | (slot + 1), or 0: one traced
- * container per entry, the others that share its low bits are found in
- * targets. One 64-bit value, so the program never sees a torn entry. */
+/* inode & (INDEX_SIZE - 1) -> inode << 32 | phase << BUCKET_PHASE_SHIFT |
+ * (slot + 1), or 0: one traced container per entry, the others that share
+ * its low bits are found in targets. User space writes entries with phase
+ * 0; the program adds the target's phase, with a compare-and-swap, once
+ * the target's workload runs (execed, and not a shared namespace's
+ * target): its phase can no longer change, so the entry alone tells where
+ * the workload's calls are counted. One 64-bit value, so the program never
+ * sees a torn entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, INDEX_SIZE);
@@ -369,22 +380,32 @@ static __always_inline int advance(struct target *t, struct pt_regs *regs,
 	return *phase == PHASE_WAITING ? -1 : PART_RUNTIME;
 }
 
-/* Record argument row of the call into the container's arg sets. Per-CPU
+/* Count a call of the target in slot that could not be recorded. */
+static __always_inline void lose(u32 slot)
+{
+	struct target *t = bpf_map_lookup_elem(&states, &slot);
+	if (t)
+		__sync_fetch_and_add(&t->lost, 1);
+}
+
+/* Record argument row of the call counted at key (what is needed of the
+ * call is derived from it) into the arg sets of the target in slot. Per-CPU
  * sets need no atomics: the program runs with preemption disabled. */
-static __always_inline void record_arg(struct target *t, u32 slot,
-				       struct pt_regs *regs, u32 abi,
-				       u32 phase, u32 row)
+static __always_inline void record_arg(struct bpf_raw_tracepoint_args *ctx,
+				       u32 slot, u32 call, u32 key, u32 row)
 {
 	if (row >= NR_ARG_ROWS)
 		return;
+	u32 abi = call / NR_SLOTS;
+	u32 phase = key < NR_PARTS * CALLS ? PHASE_PRCTL : PHASE_FILTER;
 	void *slot_sets = bpf_map_lookup_elem(&argsets, &slot);
-	u32 key = ((phase - PHASE_PRCTL) * NR_ABIS + abi) * NR_ARG_ROWS + row;
-	struct arg_set *set = slot_sets ? bpf_map_lookup_elem(slot_sets, &key) : 0;
+	u32 k = ((phase - PHASE_PRCTL) * NR_ABIS + abi) * NR_ARG_ROWS + row;
+	struct arg_set *set = slot_sets ? bpf_map_lookup_elem(slot_sets, &k) : 0;
 	if (!set) {
-		__sync_fetch_and_add(&t->lost, 1);
+		lose(slot);
 		return;
 	}
-	u64 v = syscall_arg(regs, abi, row_arg[row]);
+	u64 v = syscall_arg((struct pt_regs *)ctx->args[0], abi, row_arg[row]);
 	if (row_kind[row] == ARG_NSFLAGS) {
 		set->value[0] |= v & ns_mask;
 		set->count[0]++;
@@ -406,6 +427,33 @@ static __always_inline void record_arg(struct target *t, u32 slot,
 		set->n = n + 1;
 	} else {
 		set->overflow++;
+	}
+}
+
+/* Count the call at key for the target in slot: the call's counter, its
+ * argument if arg_row has one, and the name of the process the first time
+ * on this CPU. Only ctx, slot and key are live here, so that nothing
+ * spills to the stack on the way to the counter. */
+static __always_inline void count_call(struct bpf_raw_tracepoint_args *ctx,
+				       u32 slot, u32 call, u32 key)
+{
+	void *slot_counts = bpf_map_lookup_elem(&counts, &slot);
+	u64 *count = slot_counts ? bpf_map_lookup_elem(slot_counts, &key) : 0;
+	if (!count) {
+		lose(slot);
+		return;
+	}
+	u64 n = *count;
+	*count = n + 1;
+	u32 row = arg_row[call < CALLS ? call : 0];
+	if (row)
+		record_arg(ctx, slot, call, key, row - 1);
+	if (n == 0) {
+		/* First time on this CPU: name the process if nobody has. */
+		void *slot_comms = bpf_map_lookup_elem(&comms, &slot);
+		struct comm *cm = slot_comms ? bpf_map_lookup_elem(slot_comms, &key) : 0;
+		if (cm && cm->name[0] == 0)
+			bpf_get_current_comm(cm->name, sizeof(cm->name));
 	}
 }
 
@@ -513,35 +561,11 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	u32 h = ns & (INDEX_SIZE - 1);
 	u64 *entry = bpf_map_lookup_elem(&buckets, &h);
-	if (!entry || *entry == 0)
+	if (!entry)
 		return 0;
-	u32 slot;
-	if ((u32)(*entry >> 32) == ns) {
-		slot = (u32)*entry - 1;
-	} else {
-		u32 *s = bpf_map_lookup_elem(&targets, &ns);
-		if (!s)
-			return 0;
-		slot = *s;
-	}
-	struct target *t = bpf_map_lookup_elem(&states, &slot);
-	if (!t)
+	u64 e = *entry;
+	if (e == 0)
 		return 0;
-	if (t->shared) {
-		/* Several containers, or others untraced, in this PID namespace:
-		 * the mount namespace says whose call it is. */
-		u32 mnt = mntns_of(task);
-		if (mnt != t->mntns) {
-			u64 key = (u64)ns << 32 | mnt;
-			u32 *s = bpf_map_lookup_elem(&mnt_targets, &key);
-			if (!s)
-				return 0;
-			slot = *s;
-			t = bpf_map_lookup_elem(&states, &slot);
-			if (!t)
-				return 0;
-		}
-	}
 
 	struct pt_regs *regs = (void *)ctx->args[0];
 	u64 nr = ctx->args[1];
@@ -553,47 +577,69 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		nr &= ~(u64)X32_SYSCALL_BIT;
 	}
 
-	u32 phase = t->phase;
-	int part = advance(t, regs, abi, nr, &phase);
-	if (part < 0)
-		return 0;
-	/* Before the workload's execve, a thread under no filter is one the
-	 * runtime left unfiltered (runc installs its filter on its init's
-	 * thread only, and its Go runtime's other threads go on making calls):
-	 * no profile ever applies to its calls, so they are not the
-	 * profile's. After execve every thread of the container inherited the
-	 * filter, so this costs the workload nothing. */
-	if (part == PART_RUNTIME && phase == PHASE_FILTER &&
-	    task->seccomp.mode != SECCOMP_MODE_FILTER)
-		return 0;
-	if (nr >= NR_SLOTS) {
-		__sync_fetch_and_add(&t->unknown, 1);
-		return 0;
+	u32 slot, phase;
+	int part;
+	bool mine = (u32)(e >> 32) == ns;
+	if (mine && (u32)e >> BUCKET_PHASE_SHIFT) {
+		/* The common case: the workload of the bucket's target runs,
+		 * and the entry says all that is needed. */
+		slot = ((u32)e & BUCKET_SLOT) - 1;
+		phase = (u32)e >> BUCKET_PHASE_SHIFT;
+		part = PART_WORKLOAD;
+	} else {
+		if (mine) {
+			slot = ((u32)e & BUCKET_SLOT) - 1;
+		} else {
+			u32 *s = bpf_map_lookup_elem(&targets, &ns);
+			if (!s)
+				return 0;
+			slot = *s;
+		}
+		struct target *t = bpf_map_lookup_elem(&states, &slot);
+		if (!t)
+			return 0;
+		if (t->shared) {
+			/* Several containers, or others untraced, in this PID
+			 * namespace: the mount namespace says whose call it is. */
+			u32 mnt = mntns_of(task);
+			if (mnt != t->mntns) {
+				u64 key = (u64)ns << 32 | mnt;
+				u32 *s = bpf_map_lookup_elem(&mnt_targets, &key);
+				if (!s)
+					return 0;
+				slot = *s;
+				t = bpf_map_lookup_elem(&states, &slot);
+				if (!t)
+					return 0;
+			}
+		}
+		phase = t->phase;
+		part = advance(t, regs, abi, nr, &phase);
+		if (part < 0)
+			return 0;
+		if (part == PART_WORKLOAD && mine && !t->shared)
+			/* The phase is final: put it in the bucket entry, unless
+			 * user space has replaced the entry meanwhile. */
+			__sync_val_compare_and_swap(entry, e, e | (u64)phase << BUCKET_PHASE_SHIFT);
+		/* Before the workload's execve, a thread under no filter is one
+		 * the runtime left unfiltered (runc installs its filter on its
+		 * init's thread only, and its Go runtime's other threads go on
+		 * making calls): no profile ever applies to its calls, so they
+		 * are not the profile's. After execve every thread of the
+		 * container inherited the filter, so this costs the workload
+		 * nothing. */
+		if (part == PART_RUNTIME && phase == PHASE_FILTER &&
+		    task->seccomp.mode != SECCOMP_MODE_FILTER)
+			return 0;
 	}
-
-	void *slot_counts = bpf_map_lookup_elem(&counts, &slot);
-	if (!slot_counts) {
-		__sync_fetch_and_add(&t->lost, 1);
+	if (nr >= NR_SLOTS) {
+		struct target *t = bpf_map_lookup_elem(&states, &slot);
+		if (t)
+			__sync_fetch_and_add(&t->unknown, 1);
 		return 0;
 	}
 	u32 call = abi * NR_SLOTS + (u32)nr;
-	u32 key = ((phase - PHASE_PRCTL) * NR_PARTS + part) * CALLS + call;
-	u64 *count = bpf_map_lookup_elem(slot_counts, &key);
-	if (!count) {
-		__sync_fetch_and_add(&t->lost, 1);
-		return 0;
-	}
-	if (*count == 0) {
-		/* First time on this CPU: name the process if nobody has. */
-		void *slot_comms = bpf_map_lookup_elem(&comms, &slot);
-		struct comm *c = slot_comms ? bpf_map_lookup_elem(slot_comms, &key) : 0;
-		if (c && c->name[0] == 0)
-			bpf_get_current_comm(c->name, sizeof(c->name));
-	}
-	*count += 1;
-
-	u32 row = arg_row[call < CALLS ? call : 0];
-	if (row)
-		record_arg(t, slot, regs, abi, phase, row - 1);
+	count_call(ctx, slot, call,
+		   ((phase - PHASE_PRCTL) * NR_PARTS + part) * CALLS + call);
 	return 0;
 }

@@ -48,19 +48,21 @@ type recorderCpuCache struct {
 type recorderLayout uint32
 
 const (
-	recorderLayoutMAX_TARGETS   recorderLayout = 1024
-	recorderLayoutNR_SLOTS      recorderLayout = 1024
-	recorderLayoutNR_ABIS       recorderLayout = 3
-	recorderLayoutNR_PHASES     recorderLayout = 2
-	recorderLayoutNR_PARTS      recorderLayout = 2
-	recorderLayoutCALLS         recorderLayout = 3072
-	recorderLayoutCOUNT_ENTRIES recorderLayout = 12288
-	recorderLayoutCOMM_ENTRIES  recorderLayout = 12288
-	recorderLayoutNR_ARG_ROWS   recorderLayout = 16
-	recorderLayoutARG_SET_SIZE  recorderLayout = 32
-	recorderLayoutARG_ENTRIES   recorderLayout = 96
-	recorderLayoutCOMM_LEN      recorderLayout = 16
-	recorderLayoutINDEX_SIZE    recorderLayout = 4096
+	recorderLayoutMAX_TARGETS        recorderLayout = 1024
+	recorderLayoutNR_SLOTS           recorderLayout = 1024
+	recorderLayoutNR_ABIS            recorderLayout = 3
+	recorderLayoutNR_PHASES          recorderLayout = 2
+	recorderLayoutNR_PARTS           recorderLayout = 2
+	recorderLayoutCALLS              recorderLayout = 3072
+	recorderLayoutCOUNT_ENTRIES      recorderLayout = 12288
+	recorderLayoutCOMM_ENTRIES       recorderLayout = 12288
+	recorderLayoutNR_ARG_ROWS        recorderLayout = 16
+	recorderLayoutARG_SET_SIZE       recorderLayout = 32
+	recorderLayoutARG_ENTRIES        recorderLayout = 96
+	recorderLayoutCOMM_LEN           recorderLayout = 16
+	recorderLayoutINDEX_SIZE         recorderLayout = 4096
+	recorderLayoutBUCKET_SLOT        recorderLayout = 65535
+	recorderLayoutBUCKET_PHASE_SHIFT recorderLayout = 16
 )
 
 type recorderPart uint32

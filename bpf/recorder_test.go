@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/oci-hooks/oci-seccomp-bpf-hook/internal/testutil"
@@ -39,10 +40,13 @@ const (
 
 func child(mode string) {
 	runtime.LockOSThread()
-	if mode == "workload" {
-		// exec mode's second half, after its execve.
+	if mode == "workload" || mode == "workload-args" {
+		// The exec modes' second half, after the execve.
 		for i := 0; i < afterFilter; i++ {
 			unix.Getppid()
+		}
+		if mode == "workload-args" {
+			argCalls()
 		}
 		os.Exit(0)
 	}
@@ -66,10 +70,10 @@ func child(mode string) {
 		unix.Getppid()
 	}
 	switch mode {
-	case "exec":
+	case "exec", "exec-args":
 		// The "runtime" hands over to the "workload".
 		env := slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "RECORDER_CHILD=") })
-		env = append(env, "RECORDER_CHILD=workload")
+		env = append(env, "RECORDER_CHILD="+strings.Replace(mode, "exec", "workload", 1))
 		unix.Exec("/proc/self/exe", []string{"workload"}, env)
 		os.Exit(12)
 	case "args":
@@ -613,6 +617,51 @@ func TestCPUCache(t *testing.T) {
 	}
 	if !slices.ContainsFunc(perCPU, func(c recorderCpuCache) bool { return c.Pidns == ns.PID && c.Task != 0 }) {
 		t.Errorf("no CPU remembers PID namespace %d: %+v", ns.PID, perCPU)
+	}
+}
+
+// Once the workload runs, the program puts the target's phase in its
+// bucket entry and counts the workload's calls from the entry alone,
+// arguments included; unpublishing still finds the entry its own.
+func TestBucketPhase(t *testing.T) {
+	testutil.RequireRawTracepoint(t)
+	opts := testOptions(t)
+	cmd, release, tgt, ns := attachChild(t, "exec-args", opts)
+	release.Write([]byte("x"))
+	cmd.Wait()
+	var entry uint64
+	if err := tgt.objs.Buckets.Lookup(bucketOf(ns.PID), &entry); err != nil {
+		t.Fatal(err)
+	}
+	want := bucketEntry(ns.PID, tgt.slot) | uint64(recorderPhasePHASE_FILTER)<<recorderLayoutBUCKET_PHASE_SHIFT
+	if entry != want {
+		t.Errorf("bucket entry %#x, want %#x", entry, want)
+	}
+	res, err := tgt.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buckets, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, "buckets"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer buckets.Close()
+	if err := buckets.Lookup(bucketOf(ns.PID), &entry); err != nil || entry != 0 {
+		t.Errorf("bucket entry %#x after Stop, want 0 (%v)", entry, err)
+	}
+	for _, c := range res.Calls {
+		switch n, _ := c.Name(); {
+		case n == "getppid" && (c.Count != 2*afterFilter || c.Runtime != afterFilter):
+			t.Errorf("getppid = %+v, want %d calls, %d of them the runtime's", c, 2*afterFilter, afterFilter)
+		case n == "socket" && c.ABI == ABINative:
+			want := []ArgValue{{unix.AF_UNIX, 3}, {unix.AF_INET, 2}}
+			if len(c.Args) != 1 || !slices.Equal(c.Args[0].Values, want) {
+				t.Errorf("socket = %+v, want the values %v", c, want)
+			}
+		}
+	}
+	if got := count(t, res, "socket"); got != 5 {
+		t.Errorf("socket count %d, want 5", got)
 	}
 }
 

@@ -24,16 +24,23 @@ import (
 //
 // Publishing writes the state, then mnt_targets, then the hash, then the
 // bucket; unpublishing goes the other way, so the program never finds a
-// target whose state is not ready.
+// target whose state is not ready. The program writes to a bucket too, but
+// only to add a phase to the entry it read, with a compare-and-swap: an
+// entry user space has replaced meanwhile stays as written.
 
 // indexSize mirrors INDEX_SIZE in recorder.bpf.c.
 const indexSize = uint32(recorderLayoutINDEX_SIZE)
 
 func bucketOf(ns uint32) uint32 { return ns & (indexSize - 1) }
 
-// bucketEntry is a buckets value: the inode in the high half, slot+1 in
-// the low half (0 is an empty bucket).
+// bucketEntry is a buckets value as user space writes it: the inode in
+// the high half, slot+1 in the low bits (0 is an empty bucket). The
+// program adds the target's phase above slot+1 (bucketPhase) once the
+// target's workload runs.
 func bucketEntry(ns, slot uint32) uint64 { return uint64(ns)<<32 | uint64(slot+1) }
+
+// bucketPhase is the part of a buckets value only the program writes.
+const bucketPhase = uint64(0xffffffff) &^ uint64(recorderLayoutBUCKET_SLOT)
 
 // mntKey is an mnt_targets key.
 func mntKey(ns Namespaces) uint64 { return uint64(ns.PID)<<32 | uint64(ns.Mount) }
@@ -135,7 +142,7 @@ func unpublish(maps *recorderMaps, ns Namespaces) (uint32, error) {
 	if err := maps.Buckets.Lookup(b, &entry); err != nil {
 		return 0, fmt.Errorf("read bucket: %w", err)
 	}
-	if entry == bucketEntry(ns.PID, slot) {
+	if entry&^bucketPhase == bucketEntry(ns.PID, slot) {
 		next := uint64(0)
 		if hasHeir {
 			next = bucketEntry(ns.PID, heir)
