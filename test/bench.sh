@@ -19,7 +19,7 @@
 #   BENCH_LOOP       getppid calls per loop of test/bench/loop.c (2000000)
 #   BENCH_STRACE_LOOP  the same under strace, which is ~100x slower (50000)
 #   BENCH_ROUNDS     in-container rounds, each running every variant (15)
-#   BENCH_STAT_ROUNDS  rounds timing the programs alone (3)
+#   BENCH_STAT_ROUNDS  in-container loops timing the programs beside each other (3)
 #   BENCH_SAMPLES    host loops per level and visit (5)
 #   BENCH_LEVELS     traced container counts for the host rows (0 1 8 32)
 #   BENCH_CYCLES     how often the host rows go up and down the levels (2)
@@ -423,26 +423,52 @@ container_loop() {
 # prog_stats: the run time and run count of the bench's pinned sys_enter.
 prog_stats() { "$B/bin/floor" -prog-stats "$PIN/sys_enter" || die "read the recorder's run time"; }
 
-# program_time ROUND: the programs' own time per run, from the kernel's
-# BPF statistics (on only here: they cost every program run two clock
-# reads), during one floor and one traced loop. Apart from the rest of the
-# syscall, which is where this machine's noise is.
-program_time() {
-	local args=(--rm -v "$B/bin:/bench:ro" "$BUSYBOX" /bench/loop -n "$LOOP") out t0 n0 t1 n1 ft fn
+# own_time SERIES EXPECTED CMD...: the programs' own time per run, from
+# the kernel's BPF statistics (on only here: they cost every program run
+# two clock reads), while CMD runs a loop with the empty program attached
+# beside the recorder. Both programs run for the same calls at the same
+# moment, so the difference of their times is what recording adds,
+# free of this machine's drift, which moves a loop's time by ±15% from
+# one second to the next (docs/benchmarks.md). Series SERIES_recorder,
+# SERIES_floor and SERIES_added, in ns a run; the loop itself goes into
+# SERIES_loop. EXPECTED is as for measure, the empty program included.
+own_time() {
+	local series=$1 expected=$2 out t0 n0 t1 n1 ft fn r f
+	shift 2
 	floor_start -stats
-	measure container_stats_floor 1 bench_run "${args[@]}"
-	floor_stop
-	out=$(grep '^stats ' "$B/floor.out") || die "no statistics from the floor program"
-	read -r _ ft fn <<<"$out"
-	add program_floor "$(calc "$ft / $fn")"
-	floor_start -stats -hold-only
 	out=$(prog_stats)
 	read -r t0 n0 <<<"$out"
-	measure container_stats_traced 0 bench_run --annotation "$ANNOTATION=of:$B/container/stats-$1.json" "${args[@]}"
+	measure "${series}_loop" "$expected" "$@"
 	out=$(prog_stats)
 	read -r t1 n1 <<<"$out"
 	floor_stop
-	add program_traced "$(calc "($t1 - $t0) / ($n1 - $n0)")"
+	((n1 > n0)) || die "the recorder did not run during $*"
+	out=$(grep '^stats ' "$B/floor.out") || die "no statistics from the floor program"
+	read -r _ ft fn <<<"$out"
+	r=$(calc "($t1 - $t0) / ($n1 - $n0)")
+	f=$(calc "$ft / $fn")
+	add "${series}_recorder" "$r"
+	add "${series}_floor" "$f"
+	add "${series}_added" "$(calc "$r - $f")"
+}
+
+# own_row SECTION NAME SERIES FLOOR [TARGET]: the row of own_time's
+# series: the recording's added time, and the loop's ratio to FLOOR (ns
+# a call) that this adds up to. With TARGET (a ratio), a verdict on it.
+own_row() {
+	local r f a n ratio
+	r=$(median "$3_recorder")
+	f=$(median "$3_floor")
+	a=$(median "$3_added")
+	n=$(wc -l <"$S/$3_added")
+	ratio=$(calc "($4 + $a) / $4")
+	local result
+	result="$(fmt "$r") / $(fmt "$f") ns a run: the recording adds $(sfmt "$a") ns = $(fmt "$ratio" 3)× the floor's $(fmt "$4") ns a call (median of $n)"
+	if [[ -n ${5:-} ]]; then
+		row "$1" "$2" "$result" "≤ $5× the floor" "$ratio" "$5"
+	else
+		row "$1" "$2" "$result"
+	fi
 }
 
 # jit_calls: the call instructions left in the recorder's machine code
@@ -484,7 +510,8 @@ bench_container() {
 	done
 	# The recorder is pinned by now (prog_stats reads it).
 	for ((i = 0; i < STAT_ROUNDS; i++)); do
-		program_time "$i"
+		own_time container_own 1 bench_run --annotation "$ANNOTATION=of:$B/container/stats-$i.json" \
+			--rm -v "$B/bin:/bench:ro" "$BUSYBOX" /bench/loop -n "$LOOP"
 	done
 	local u f t r uw sw
 	u=$(median container_untraced)
@@ -500,11 +527,10 @@ bench_container() {
 	row container "getppid in a container, traced" \
 		"$(fmt "$t") ns/call = $(fmt "$r" 2)× the floor (median of $ROUNDS rounds; $(sfmt "$(calc "$t - $f")" 0) ns; fastest of each $(fmt "$(calc "$(minimum container_traced) / $(minimum container_floor)")" 2)×), $(fmt "$(calc "$t / $u")" 2)× untraced (wall $(fmt "$(median container_traced_wall)"))" \
 		"≤ 1.05× the floor" "$r" 1.05
-	local pf pt
-	pf=$(median program_floor)
-	pt=$(median program_traced)
-	row container "the programs' own time per getppid in a container (kernel BPF statistics), traced / floor" \
-		"$(fmt "$pt") / $(fmt "$pf") ns a run: the recording adds $(fmt "$(calc "$pt - $pf")") ns = $(fmt "$(calc "100 * ($pt - $pf) / $f")") % of a syscall at the floor (median of $STAT_ROUNDS)"
+	# The same target, measured as the host's below: what the recording
+	# adds on the same calls at the same moment, against the floor.
+	own_row container "the programs' own time per getppid in a container, recorder / empty program beside it (kernel BPF statistics)" \
+		container_own "$f" 1.05
 	jit_calls
 	row container "getppid under strace -f -c (ptrace, on the host)" \
 		"wall $(fmt "$sw") ns/call = $(fmt "$(calc "$sw / $uw")" 0)× untraced (CPU $(fmt "$(median container_strace)"))"
@@ -555,7 +581,9 @@ memory() {
 }
 
 # visit LEVEL COUNT: COUNT host loops with LEVEL containers traced; at
-# level 0 they alternate with loops under the empty program.
+# level 0 they alternate with loops under the empty program. With
+# containers traced, one more loop times the recorder against the empty
+# program attached beside it (own_time).
 visit() {
 	local i expected=$(($1 > 0))
 	for ((i = 0; i < $2; i++)); do
@@ -566,6 +594,7 @@ visit() {
 			floor_stop
 		fi
 	done
+	(($1 == 0)) || own_time "host_own_$1" 2 "$B/bin/loop" -n "$LOOP"
 }
 
 bench_host() {
@@ -612,6 +641,16 @@ bench_host() {
 			row host "getppid on the host, $l container(s) traced" \
 				"$(fmt "$m") ns/call = $(fmt "$(calc "$m / $floor")" 2)× the floor ($(sfmt "$(calc "$m - $floor")" 0) ns)"
 		fi
+	done
+	# The targets: the recording's own time over the empty program's, on
+	# the same calls, against the floor's loop. The loops' ratios above
+	# compare samples taken minutes apart, which this machine's drift
+	# moves by more than the target (docs/benchmarks.md).
+	for l in "${LEVELS[@]:1}"; do
+		local target=
+		((l != LEVELS[1] && l != top)) || target=1.03
+		own_row host "the programs' own time per getppid on the host, $l traced, recorder / empty program beside it (kernel BPF statistics)" \
+			"host_own_$l" "$floor" ${target:+"$target"}
 	done
 	for l in "${LEVELS[@]:1}"; do
 		((l >= 8 || l == top)) || continue
