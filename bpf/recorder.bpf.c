@@ -581,19 +581,16 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		nr &= ~(u64)X32_SYSCALL_BIT;
 	}
 
-	u32 slot, phase;
-	int part;
+	/* The slot and phase in the entry are the caller's if the entry is
+	 * for its namespace (mine). When it carries a phase, the workload of
+	 * that target runs and the entry says all that is needed (the common
+	 * case); otherwise the target's state decides. */
 	bool mine = (u32)(e >> 32) == ns;
-	if (mine && (u32)e >> BUCKET_PHASE_SHIFT) {
-		/* The common case: the workload of the bucket's target runs,
-		 * and the entry says all that is needed. */
-		slot = ((u32)e & BUCKET_SLOT) - 1;
-		phase = (u32)e >> BUCKET_PHASE_SHIFT;
-		part = PART_WORKLOAD;
-	} else {
-		if (mine) {
-			slot = ((u32)e & BUCKET_SLOT) - 1;
-		} else {
+	u32 slot = ((u32)e & BUCKET_SLOT) - 1;
+	u32 phase = (u32)e >> BUCKET_PHASE_SHIFT;
+	int part = PART_WORKLOAD;
+	if (!mine || !phase) {
+		if (!mine) {
 			u32 *s = bpf_map_lookup_elem(&targets, &ns);
 			if (!s)
 				return 0;
